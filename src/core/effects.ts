@@ -1,0 +1,55 @@
+import type { RemovalReason } from './peer-table';
+import type { MembershipMessage, NodeId } from './wire';
+
+/** Something that happened to the membership, for the page, the widget, tests and logs. */
+export type MembershipEvent =
+  | { type: 'peer:join'; id: NodeId }
+  | { type: 'peer:suspect'; id: NodeId }
+  | { type: 'peer:alive'; id: NodeId }
+  | { type: 'peer:remove'; id: NodeId; reason: RemovalReason }
+  | { type: 'neighbour:up'; id: NodeId }
+  | { type: 'neighbour:down'; id: NodeId }
+  | { type: 'self:refute'; counter: number };
+
+/**
+ * What the core asks its driver to do. The core never performs I/O; it returns these and the driver carries
+ * them out in order.
+ */
+export type Effect =
+  /** Send `message` over the open link to `to`. */
+  | { type: 'send'; to: NodeId; message: MembershipMessage }
+  /**
+   * Open a link to `to`. `initiator` is decided by ID order (the lower ID makes the WebRTC offer), so two nodes
+   * that want each other at once still end up with one connection.
+   */
+  | { type: 'connect'; to: NodeId; initiator: boolean }
+  /** Close (or abandon the attempt at) the link to `to`. */
+  | { type: 'disconnect'; to: NodeId }
+  /** Tell observers. */
+  | { type: 'event'; event: MembershipEvent };
+
+/** Counters of what the core saw and did; the driver and benches read them. */
+export interface MembershipStats {
+  messagesIn: number;
+  messagesOut: number;
+  /** Messages from peers that are not neighbours (the transport should never deliver these). */
+  droppedNotNeighbour: number;
+  /** Gossip entries refused: malformed, implausible counter jumps, or no room. */
+  droppedEntries: number;
+  refutations: number;
+  probesFailed: number;
+  connectFailures: number;
+}
+
+/** Zeroed stats. */
+export function emptyStats(): MembershipStats {
+  return {
+    messagesIn: 0,
+    messagesOut: 0,
+    droppedNotNeighbour: 0,
+    droppedEntries: 0,
+    refutations: 0,
+    probesFailed: 0,
+    connectFailures: 0,
+  };
+}

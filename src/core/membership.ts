@@ -1,0 +1,527 @@
+import { emptyStats, type Effect, type MembershipEvent, type MembershipStats } from './effects';
+import { Liveness } from './liveness';
+import { NewsQueue, type NewsKind } from './news';
+import { resolveOptions, type MembershipOptions } from './options';
+import { Overlay } from './overlay';
+import { MAX_COUNTER_JUMP, PeerTable, peerScore, type PeerRecord } from './peer-table';
+import { jitter, pickOne, type Rng } from './random';
+import { MAX_COUNTER, splitEntries, type MembershipMessage, type NodeId, type WireEntry } from './wire';
+
+/** How to build a membership core. */
+export interface MembershipInit {
+  selfId: NodeId;
+  /** The only source of randomness the core uses. */
+  rng: Rng;
+  options?: Partial<MembershipOptions>;
+  /** Restored state (after a reload): the node's own counter and its saved peer records. */
+  snapshot?: MembershipSnapshot;
+}
+
+/** The part of the state worth persisting across reloads. */
+export interface MembershipSnapshot {
+  selfCounter: number;
+  peers: PeerRecord[];
+}
+
+/** A read-only view of one peer for observers. */
+export interface PeerView extends Readonly<PeerRecord> {
+  score: number;
+  neighbour: boolean;
+}
+
+/**
+ * The membership protocol of one node as a pure state machine: time comes in as `nowMs` arguments, randomness
+ * through the injected `Rng`, messages through `receive`, transport news through `linkUp`/`linkDown`; every call
+ * returns the effects to carry out. Nothing here touches clocks, timers, sockets or storage.
+ *
+ * Protocol in brief: push-pull gossip with one random neighbour per `gossipIntervalMs` carrying news (membership
+ * changes, then heartbeats) and a small random sample; membership changes are also flooded to all neighbours at
+ * once; a new link starts with a whole-table sync; neighbours are probed SWIM-style with retries and a
+ * refutable suspicion; LastSeen only moves on evidence; tombstones stop resurrections.
+ */
+export class Membership {
+  /** Resolved options (defaults filled in). */
+  readonly options: MembershipOptions;
+  /** This node's ID. */
+  readonly selfId: NodeId;
+  /** Counters for observers and benches. */
+  readonly stats: MembershipStats = emptyStats();
+
+  private readonly rng: Rng;
+  private readonly table: PeerTable;
+  private readonly news: NewsQueue;
+  private readonly overlay: Overlay;
+  private readonly liveness: Liveness;
+  private selfCounter = 0;
+  private started = false;
+  private leaving = false;
+  private nextGossipMs = Infinity;
+  private nextCleanupMs = Infinity;
+  private nextHeartbeatMs = Infinity;
+  private nextRetryDeadMs = Infinity;
+  private nextMaintainMs = Infinity;
+  private floodAtMs = Infinity;
+  /** Changed IDs waiting to be flooded, each with the neighbour it came from (which needs no copy back). */
+  private readonly pendingFlood = new Map<NodeId, NodeId | null>();
+  private out: Effect[] = [];
+
+  constructor(init: MembershipInit) {
+    this.options = resolveOptions(init.options);
+    this.selfId = init.selfId;
+    this.rng = init.rng;
+    this.table = new PeerTable(this.selfId, this.options);
+    this.news = new NewsQueue(this.options.newsTransmits, this.options.heartbeatTransmits);
+    this.overlay = new Overlay(this.options);
+    this.liveness = new Liveness(this.options);
+    if (init.snapshot !== undefined) {
+      this.selfCounter = Math.min(MAX_COUNTER - 1, Math.max(0, Math.floor(init.snapshot.selfCounter)));
+      for (const record of init.snapshot.peers) this.table.restore(record);
+    }
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------------------
+
+  /** Starts the timers and dials the bootstrap peers (e.g. the introductions the signaling server gave). */
+  start(nowMs: number, bootstrap: readonly NodeId[] = []): Effect[] {
+    if (this.started) return this.flush();
+    this.started = true;
+    // A restart must look newer than anything said before it; a counter lost with storage is recovered by
+    // refutation when the node hears its own old entry.
+    this.selfCounter = Math.min(MAX_COUNTER - 1, this.selfCounter + 1);
+    this.nextGossipMs = nowMs + this.rng.next() * this.options.gossipIntervalMs;
+    this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
+    this.nextHeartbeatMs = nowMs + jitter(this.options.heartbeatIntervalMs, 0.1, this.rng);
+    this.nextRetryDeadMs = nowMs + jitter(this.options.retryDeadIntervalMs, 0.5, this.rng);
+    for (const peer of bootstrap.slice(0, this.options.targetDegree)) this.dial(peer, nowMs);
+    this.nextMaintainMs = nowMs;
+    return this.flush();
+  }
+
+  /** Runs every timer that is due at `nowMs`. Call it at `nextWakeMs()` (calling earlier is harmless). */
+  tick(nowMs: number): Effect[] {
+    if (!this.started || this.leaving) return this.flush();
+    this.expireAttempts(nowMs);
+    this.runProbes(nowMs);
+    for (const id of this.table.expiredSuspects(nowMs)) this.declareDead(id, nowMs, null);
+    if (nowMs >= this.nextCleanupMs) this.cleanup(nowMs);
+    if (nowMs >= this.nextHeartbeatMs) {
+      this.selfCounter = Math.min(MAX_COUNTER - 1, this.selfCounter + 1);
+      this.nextHeartbeatMs = nowMs + jitter(this.options.heartbeatIntervalMs, 0.1, this.rng);
+    }
+    if (nowMs >= this.nextGossipMs) {
+      this.gossipRound(nowMs);
+      this.nextGossipMs = Math.max(this.nextGossipMs + this.options.gossipIntervalMs, nowMs + 1);
+      this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs);
+    }
+    if (nowMs >= this.nextRetryDeadMs) this.retryDead(nowMs);
+    if (nowMs >= this.nextMaintainMs) this.maintain(nowMs);
+    if (nowMs >= this.floodAtMs) this.flushFlood(nowMs);
+    return this.flush();
+  }
+
+  /** The next local time at which `tick` has work to do (Infinity when stopped). */
+  nextWakeMs(): number {
+    if (!this.started || this.leaving) return Infinity;
+    return Math.min(
+      this.nextGossipMs,
+      this.nextCleanupMs,
+      this.nextHeartbeatMs,
+      this.nextRetryDeadMs,
+      this.nextMaintainMs,
+      this.floodAtMs,
+      this.liveness.nextDeadlineMs(),
+      this.table.nextSuspicionDeadlineMs(),
+      this.overlay.nextAttemptDeadlineMs(),
+    );
+  }
+
+  /** Handles one decoded message that arrived over the (authenticated) link from `from`. */
+  receive(nowMs: number, from: NodeId, message: MembershipMessage): Effect[] {
+    if (this.overlay.get(from) === undefined || this.leaving) {
+      this.stats.droppedNotNeighbour++;
+      return this.flush();
+    }
+    this.stats.messagesIn++;
+    this.table.observeDirect(from, nowMs);
+    if (this.liveness.heardFrom(from, nowMs)) this.table.recordOutcome(from, true);
+    switch (message.t) {
+      case 'push': {
+        const told = new Map(message.entries.map((entry) => [entry.id, entry.counter]));
+        this.mergeEntries(nowMs, message.entries, from);
+        this.send(from, { t: 'pull', entries: this.buildGossip(nowMs, told) });
+        break;
+      }
+      case 'pull':
+      case 'sync':
+      case 'news':
+        this.mergeEntries(nowMs, message.entries, from);
+        break;
+      case 'ping':
+        this.send(from, { t: 'ack', nonce: message.nonce });
+        break;
+      case 'ack':
+        break;
+      case 'bye': {
+        const link = this.overlay.get(from);
+        if (link !== undefined) link.expectClose = true;
+        if (message.reason === 'leave' && this.table.markDead(from, nowMs)) {
+          this.emit({ type: 'peer:remove', id: from, reason: 'left' });
+          this.queueChange(from, from, nowMs);
+        }
+        break;
+      }
+    }
+    this.tellIfDoubted(from, nowMs);
+    return this.flush();
+  }
+
+  /** Whether to accept an inbound link from `peer` (the core's degree bound plus slack for newcomers). */
+  acceptLink(nowMs: number, peer: NodeId): boolean {
+    if (this.leaving || peer === this.selfId || !this.overlay.canAccept(peer)) return false;
+    this.overlay.markConnecting(peer, nowMs);
+    return true;
+  }
+
+  /** The link to `peer` is open (in either direction): sync whole tables, start probing. */
+  linkUp(nowMs: number, peer: NodeId): Effect[] {
+    if (this.leaving || peer === this.selfId) {
+      this.out.push({ type: 'disconnect', to: peer });
+      return this.flush();
+    }
+    const wasOpen = this.overlay.get(peer)?.state === 'open';
+    this.overlay.markOpen(peer, nowMs);
+    if (wasOpen) return this.flush();
+    this.liveness.add(peer, nowMs, this.rng.next() * this.options.pingIntervalMs);
+    this.table.recordOutcome(peer, true);
+    this.emit({ type: 'neighbour:up', id: peer });
+    const entries = [this.selfEntry(), ...this.table.all().map((record) => this.table.toWire(record, nowMs))];
+    for (const message of splitEntries('sync', entries, this.options.maxMessageBytes)) this.send(peer, message);
+    return this.flush();
+  }
+
+  /** The link to `peer` closed, or the attempt to open it failed. */
+  linkDown(nowMs: number, peer: NodeId): Effect[] {
+    const link = this.overlay.remove(peer);
+    if (link === undefined) return this.flush();
+    this.liveness.remove(peer);
+    if (link.state === 'connecting') {
+      this.connectFailed(peer, nowMs);
+    } else {
+      this.emit({ type: 'neighbour:down', id: peer });
+      // An unannounced close (a closed tab, a dead network) is a reason to suspect; the peer can refute.
+      if (!link.expectClose && !this.leaving && this.table.suspect(peer, nowMs)) {
+        this.emit({ type: 'peer:suspect', id: peer });
+        this.queueChange(peer, null, nowMs);
+      }
+    }
+    this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs);
+    return this.flush();
+  }
+
+  /** Leaves the mesh on purpose: neighbours learn it at once and spread it, instead of waiting for time-outs. */
+  leave(nowMs: number): Effect[] {
+    if (this.leaving) return this.flush();
+    const goodbye: WireEntry = { id: this.selfId, counter: this.selfCounter, state: 'dead', ageSec: 0 };
+    for (const peer of this.overlay.openPeers()) {
+      this.send(peer, { t: 'news', entries: [goodbye] });
+      this.send(peer, { t: 'bye', reason: 'leave' });
+    }
+    for (const peer of [...this.overlay.openPeers(), ...this.connectingPeers()]) {
+      this.overlay.remove(peer);
+      this.out.push({ type: 'disconnect', to: peer });
+    }
+    this.leaving = true;
+    void nowMs;
+    return this.flush();
+  }
+
+  // ---- views ----------------------------------------------------------------------------------------------
+
+  /** The node's own counter (heartbeat/incarnation). */
+  get counter(): number {
+    return this.selfCounter;
+  }
+
+  /** Every record, tombstones included, with score and neighbour flag. */
+  peers(): PeerView[] {
+    return this.table.all().map((record) => ({
+      ...record,
+      score: peerScore(record),
+      neighbour: this.overlay.get(record.id)?.state === 'open',
+    }));
+  }
+
+  /** IDs listed as members (alive or suspect), never the node itself. */
+  members(): NodeId[] {
+    return this.table.listedIds();
+  }
+
+  /** IDs of open links. */
+  neighbours(): NodeId[] {
+    return this.overlay.openPeers();
+  }
+
+  /** True if `id` is currently listed (alive or suspect). */
+  lists(id: NodeId): boolean {
+    return this.table.isListed(id);
+  }
+
+  /** A copy of the state worth persisting. */
+  snapshot(): MembershipSnapshot {
+    return { selfCounter: this.selfCounter, peers: this.table.all().map((record) => ({ ...record })) };
+  }
+
+  // ---- gossip ---------------------------------------------------------------------------------------------
+
+  private selfEntry(): WireEntry {
+    return { id: this.selfId, counter: this.selfCounter, state: 'alive', ageSec: 0 };
+  }
+
+  private entryFor(id: NodeId, nowMs: number): WireEntry | undefined {
+    if (id === this.selfId) return this.selfEntry();
+    const record = this.table.get(id);
+    return record === undefined ? undefined : this.table.toWire(record, nowMs);
+  }
+
+  /**
+   * Own entry, then news (changes before heartbeats) the peer did not just tell us, then a random sample as
+   * anti-entropy. Bounded by `maxEntriesPerGossip`, which keeps it far below 16 KiB.
+   */
+  private buildGossip(nowMs: number, told: ReadonlyMap<NodeId, number>): WireEntry[] {
+    const entries: WireEntry[] = [this.selfEntry()];
+    const included = new Set<NodeId>([this.selfId]);
+    const newsRoom = Math.max(0, this.options.maxEntriesPerGossip - 1 - this.options.sampleEntries);
+    const newsIds = this.news.take(newsRoom, (id) => {
+      if (id === this.selfId) return true;
+      const record = this.table.get(id);
+      if (record === undefined) {
+        this.news.drop(id);
+        return true;
+      }
+      const theirs = told.get(id);
+      return theirs !== undefined && theirs >= record.counter;
+    });
+    for (const id of newsIds) {
+      const entry = this.entryFor(id, nowMs);
+      if (entry !== undefined && !included.has(id)) {
+        entries.push(entry);
+        included.add(id);
+      }
+    }
+    const room = this.options.maxEntriesPerGossip - entries.length;
+    for (const record of this.table.sample(Math.min(room, this.options.sampleEntries), this.rng, included)) {
+      entries.push(this.table.toWire(record, nowMs));
+    }
+    return entries;
+  }
+
+  private gossipRound(nowMs: number): void {
+    const target = pickOne(this.overlay.openPeers(), this.rng);
+    if (target !== undefined) this.send(target, { t: 'push', entries: this.buildGossip(nowMs, new Map()) });
+  }
+
+  private mergeEntries(nowMs: number, entries: readonly WireEntry[], from: NodeId): void {
+    for (const entry of entries) {
+      if (entry.id === this.selfId) {
+        this.mergeSelf(entry, nowMs);
+        continue;
+      }
+      const before = this.table.get(entry.id)?.state;
+      const outcome = this.table.merge(entry, nowMs);
+      if (outcome === 'heartbeat') this.news.add(entry.id, 'heartbeat');
+      if (outcome !== 'new' && outcome !== 'state') continue;
+      this.reportChange(entry.id, before, entry.state);
+      this.queueChange(entry.id, from, nowMs);
+      if (entry.state === 'dead') this.dropLink(entry.id);
+    }
+  }
+
+  /** Hearing our own entry with a worse state (or a higher counter) at or above our counter: refute it. */
+  private mergeSelf(entry: WireEntry, nowMs: number): void {
+    const doubted = entry.state !== 'alive' && entry.counter >= this.selfCounter;
+    const outrun = entry.state === 'alive' && entry.counter > this.selfCounter;
+    if ((!doubted && !outrun) || entry.counter - this.selfCounter > MAX_COUNTER_JUMP || this.leaving) return;
+    this.selfCounter = Math.min(MAX_COUNTER - 1, entry.counter + 1);
+    this.stats.refutations++;
+    this.emit({ type: 'self:refute', counter: this.selfCounter });
+    this.queueChange(this.selfId, null, nowMs);
+  }
+
+  private reportChange(id: NodeId, before: PeerRecord['state'] | undefined, after: PeerRecord['state']): void {
+    if (after === 'dead') this.emit({ type: 'peer:remove', id, reason: 'dead' });
+    else if (after === 'suspect') this.emit({ type: before === undefined || before === 'dead' ? 'peer:join' : 'peer:suspect', id });
+    else this.emit({ type: before === 'suspect' ? 'peer:alive' : 'peer:join', id });
+  }
+
+  /** Queues a membership change for pushes/pulls and for the batched flood to all neighbours. */
+  private queueChange(id: NodeId, source: NodeId | null, nowMs: number): void {
+    this.queueNews(id, 'change');
+    this.pendingFlood.set(id, source);
+    if (this.floodAtMs === Infinity) this.floodAtMs = nowMs + this.options.floodDelayMs;
+  }
+
+  private queueNews(id: NodeId, kind: NewsKind): void {
+    this.news.add(id, kind);
+  }
+
+  private flushFlood(nowMs: number): void {
+    const pending = [...this.pendingFlood];
+    this.pendingFlood.clear();
+    this.floodAtMs = Infinity;
+    for (const peer of this.overlay.openPeers()) {
+      const entries: WireEntry[] = [];
+      for (const [id, source] of pending) {
+        if (source === peer || id === peer) continue;
+        const entry = this.entryFor(id, nowMs);
+        if (entry !== undefined) entries.push(entry);
+      }
+      if (entries.length === 0) continue;
+      for (const message of splitEntries('news', entries, this.options.maxMessageBytes)) this.send(peer, message);
+    }
+  }
+
+  /** A neighbour that others suspect or declared dead is told directly, so it can refute at once. */
+  private tellIfDoubted(peer: NodeId, nowMs: number): void {
+    const record = this.table.get(peer);
+    if (record !== undefined && record.state !== 'alive') {
+      this.send(peer, { t: 'news', entries: [this.table.toWire(record, nowMs)] });
+    }
+  }
+
+  // ---- liveness -------------------------------------------------------------------------------------------
+
+  private runProbes(nowMs: number): void {
+    const actions = this.liveness.due(nowMs);
+    for (const { peer, nonce } of actions.pings) this.send(peer, { t: 'ping', nonce });
+    for (const peer of actions.failed) {
+      this.stats.probesFailed++;
+      this.table.recordOutcome(peer, false);
+      if (this.table.suspect(peer, nowMs)) {
+        this.emit({ type: 'peer:suspect', id: peer });
+        this.queueChange(peer, null, nowMs);
+      }
+    }
+  }
+
+  private declareDead(id: NodeId, nowMs: number, source: NodeId | null): void {
+    if (!this.table.markDead(id, nowMs)) return;
+    this.emit({ type: 'peer:remove', id, reason: 'dead' });
+    this.queueChange(id, source, nowMs);
+    this.dropLink(id);
+  }
+
+  private cleanup(nowMs: number): void {
+    this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
+    for (const id of this.table.sweep(nowMs)) {
+      this.emit({ type: 'peer:remove', id, reason: 'stale' });
+      this.queueChange(id, null, nowMs);
+      this.dropLink(id);
+    }
+    this.overlay.pruneBackoff((peer) => this.table.get(peer) !== undefined);
+  }
+
+  // ---- overlay --------------------------------------------------------------------------------------------
+
+  private dial(peer: NodeId, nowMs: number): void {
+    if (peer === this.selfId || !this.overlay.canDial(peer, nowMs)) return;
+    this.overlay.markConnecting(peer, nowMs);
+    this.out.push({ type: 'connect', to: peer, initiator: this.selfId < peer });
+  }
+
+  private dropLink(peer: NodeId): void {
+    const link = this.overlay.remove(peer);
+    if (link === undefined) return;
+    this.liveness.remove(peer);
+    if (link.state === 'open') this.emit({ type: 'neighbour:down', id: peer });
+    this.out.push({ type: 'disconnect', to: peer });
+  }
+
+  private connectFailed(peer: NodeId, nowMs: number): void {
+    this.stats.connectFailures++;
+    this.table.recordOutcome(peer, false);
+    this.overlay.recordFailure(peer, nowMs, jitter(1, 0.5, this.rng));
+  }
+
+  private expireAttempts(nowMs: number): void {
+    for (const peer of this.overlay.expiredAttempts(nowMs)) {
+      this.overlay.remove(peer);
+      this.connectFailed(peer, nowMs);
+      this.out.push({ type: 'disconnect', to: peer });
+      this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs);
+    }
+  }
+
+  private connectingPeers(): NodeId[] {
+    return this.table
+      .all()
+      .map((record) => record.id)
+      .filter((id) => this.overlay.get(id)?.state === 'connecting');
+  }
+
+  /**
+   * Keeps the degree between target and maximum: dials replacements (best score among three random
+   * candidates, so good peers are preferred without making the overlay less random) and sheds excess links
+   * that are old enough.
+   */
+  private maintain(nowMs: number): void {
+    this.nextMaintainMs = Infinity;
+    const deficit = this.options.targetDegree - this.overlay.totalCount();
+    if (deficit > 0) {
+      const pool = this.table
+        .sample(deficit * 6, this.rng, new Set())
+        .filter((record) => record.state === 'alive' && this.overlay.canDial(record.id, nowMs));
+      for (let slot = 0; slot < deficit && pool.length > 0; slot++) {
+        const trio = pool.splice(0, 3);
+        const best = trio.reduce((a, b) => (peerScore(b) > peerScore(a) ? b : a));
+        this.dial(best.id, nowMs);
+      }
+      if (this.overlay.totalCount() < this.options.targetDegree) {
+        this.nextMaintainMs = nowMs + this.options.gossipIntervalMs / 4;
+      }
+    }
+    const excess = this.overlay.openCount() - this.options.maxDegree;
+    if (excess > 0) {
+      const sheddable = this.overlay.sheddable(nowMs);
+      for (let i = 0; i < excess && sheddable.length > 0; i++) {
+        const index = Math.floor(this.rng.next() * sheddable.length);
+        const [peer] = sheddable.splice(index, 1);
+        if (peer === undefined) break;
+        this.send(peer, { t: 'bye', reason: 'trim' });
+        this.dropLink(peer);
+      }
+      if (this.overlay.openCount() > this.options.maxDegree) {
+        this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.minLinkAgeMs / 2);
+      }
+    }
+  }
+
+  /**
+   * Retries one removed peer now and then (with the usual back-off): a removed peer that is in fact alive, such
+   * as the far side of a healed partition, is found again and the two sides' tables merge.
+   */
+  private retryDead(nowMs: number): void {
+    this.nextRetryDeadMs = nowMs + jitter(this.options.retryDeadIntervalMs, 0.5, this.rng);
+    if (this.overlay.totalCount() >= this.options.maxDegree) return;
+    const candidate = this.table
+      .sample(8, this.rng, new Set())
+      .find((record) => record.state === 'dead' && this.overlay.canDial(record.id, nowMs));
+    if (candidate !== undefined) this.dial(candidate.id, nowMs);
+  }
+
+  // ---- output ---------------------------------------------------------------------------------------------
+
+  private send(to: NodeId, message: MembershipMessage): void {
+    this.stats.messagesOut++;
+    this.out.push({ type: 'send', to, message });
+  }
+
+  private emit(event: MembershipEvent): void {
+    this.out.push({ type: 'event', event });
+  }
+
+  private flush(): Effect[] {
+    const effects = this.out;
+    this.out = [];
+    return effects;
+  }
+}
