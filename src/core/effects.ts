@@ -23,6 +23,11 @@ export type Effect =
    * that want each other at once still end up with one connection.
    */
   | { type: 'connect'; to: NodeId; initiator: boolean }
+  /**
+   * The node has no link and nobody in its table to dial: ask the signaling server for introductions and pass
+   * them to `introduce`. Repeated with exponential back-off and jitter, so a server restart sees no stampede.
+   */
+  | { type: 'introduce' }
   /** Close (or abandon the attempt at) the link to `to`. */
   | { type: 'disconnect'; to: NodeId }
   /** Tell observers. */

@@ -54,6 +54,12 @@ export class Membership {
   private readonly liveness: Liveness;
   private selfCounter = 0;
   private started = false;
+  /** Whether a whole table has arrived since start (until then, every new link asks for one). */
+  private synced = false;
+  private readonly awaitingSync = new Set<NodeId>();
+  /** When an isolated node may next ask for introductions, and the current back-off. */
+  private nextIntroductionMs = -Infinity;
+  private introductionBackoffMs = 0;
   private leaving = false;
   private nextGossipMs = Infinity;
   private nextCleanupMs = Infinity;
@@ -151,8 +157,15 @@ export class Membership {
         this.send(from, { t: 'pull', entries: this.buildGossip(nowMs, told) });
         break;
       }
-      case 'pull':
       case 'sync':
+        this.mergeEntries(nowMs, message.entries, from);
+        if (message.want) this.sendWholeTable(from, nowMs);
+        break;
+      case 'table':
+        this.mergeEntries(nowMs, message.entries, from);
+        if (this.awaitingSync.delete(from)) this.synced = true;
+        break;
+      case 'pull':
       case 'news':
         this.mergeEntries(nowMs, message.entries, from);
         break;
@@ -175,10 +188,21 @@ export class Membership {
     return this.flush();
   }
 
+  /** Introductions from the signaling server (first contact, or after isolation): dial them. */
+  introduce(nowMs: number, peers: readonly NodeId[]): Effect[] {
+    if (this.started && !this.leaving) {
+      for (const peer of peers.slice(0, this.options.targetDegree)) this.dial(peer, nowMs);
+    }
+    return this.flush();
+  }
+
   /** Whether to accept an inbound link from `peer` (the core's degree bound plus slack for newcomers). */
   acceptLink(nowMs: number, peer: NodeId): boolean {
-    if (this.leaving || peer === this.selfId || !this.overlay.canAccept(peer)) return false;
+    if (this.leaving || peer === this.selfId) return false;
+    // At the cap, a newcomer is still let in when an old link can make room: first contact must not fail.
+    if (!this.overlay.canAccept(peer) && this.overlay.sheddable(nowMs).length === 0) return false;
     this.overlay.markConnecting(peer, nowMs);
+    this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + 1);
     return true;
   }
 
@@ -192,11 +216,21 @@ export class Membership {
     this.overlay.markOpen(peer, nowMs);
     if (wasOpen) return this.flush();
     this.liveness.add(peer, nowMs, this.rng.next() * this.options.pingIntervalMs);
+    this.introductionBackoffMs = 0;
     this.table.recordOutcome(peer, true);
     this.emit({ type: 'neighbour:up', id: peer });
-    const entries = [this.selfEntry(), ...this.table.all().map((record) => this.table.toWire(record, nowMs))];
-    for (const message of splitEntries('sync', entries, this.options.maxMessageBytes)) this.send(peer, message);
+    // Whole tables cross a new link only where they are news: to a node that has not synced since it started,
+    // and from a peer we had removed (most likely the far side of a healed partition). A peer we never heard
+    // of is a newcomer: its hello carries all it has worth knowing.
+    const want = !this.synced || this.table.get(peer)?.state === 'dead';
+    if (want) this.awaitingSync.add(peer);
+    this.send(peer, { t: 'sync', entries: [this.selfEntry()], want });
     return this.flush();
+  }
+
+  private sendWholeTable(peer: NodeId, nowMs: number): void {
+    const entries = [this.selfEntry(), ...this.table.all().map((record) => this.table.toWire(record, nowMs))];
+    for (const message of splitEntries('table', entries, this.options.maxMessageBytes)) this.send(peer, message);
   }
 
   /** The link to `peer` closed, or the attempt to open it failed. */
@@ -204,6 +238,7 @@ export class Membership {
     const link = this.overlay.remove(peer);
     if (link === undefined) return this.flush();
     this.liveness.remove(peer);
+    this.awaitingSync.delete(peer);
     if (link.state === 'connecting') {
       this.connectFailed(peer, nowMs);
     } else {
@@ -223,10 +258,11 @@ export class Membership {
     if (this.leaving) return this.flush();
     const goodbye: WireEntry = { id: this.selfId, counter: this.selfCounter, state: 'dead', ageSec: 0 };
     for (const peer of this.overlay.openPeers()) {
-      this.send(peer, { t: 'news', entries: [goodbye] });
+      // The bye goes first: it names the reason ('left'); the news after it is for gossip that arrives late.
       this.send(peer, { t: 'bye', reason: 'leave' });
+      this.send(peer, { t: 'news', entries: [goodbye] });
     }
-    for (const peer of [...this.overlay.openPeers(), ...this.connectingPeers()]) {
+    for (const peer of this.overlay.allPeers()) {
       this.overlay.remove(peer);
       this.out.push({ type: 'disconnect', to: peer });
     }
@@ -259,6 +295,14 @@ export class Membership {
   /** IDs of open links. */
   neighbours(): NodeId[] {
     return this.overlay.openPeers();
+  }
+
+  /** One peer's record with score and neighbour flag, if known. */
+  peer(id: NodeId): PeerView | undefined {
+    const record = this.table.get(id);
+    return record === undefined
+      ? undefined
+      : { ...record, score: peerScore(record), neighbour: this.overlay.get(id)?.state === 'open' };
   }
 
   /** True if `id` is currently listed (alive or suspect). */
@@ -320,6 +364,10 @@ export class Membership {
     if (target !== undefined) this.send(target, { t: 'push', entries: this.buildGossip(nowMs, new Map()) });
   }
 
+  /**
+   * Merges gossiped entries; what changed is reported and flooded. (A newcomer's first whole table floods
+   * nowhere: its only link is the one the table came from.)
+   */
   private mergeEntries(nowMs: number, entries: readonly WireEntry[], from: NodeId): void {
     for (const entry of entries) {
       if (entry.id === this.selfId) {
@@ -332,7 +380,9 @@ export class Membership {
       if (outcome !== 'new' && outcome !== 'state') continue;
       this.reportChange(entry.id, before, entry.state);
       this.queueChange(entry.id, from, nowMs);
-      if (entry.state === 'dead') this.dropLink(entry.id);
+      // A neighbour reported dead keeps its link: if it is alive it hears the news from us and refutes; if it
+      // is not, our own probes close the link.
+      if (entry.state === 'dead' && this.overlay.get(entry.id)?.state === 'open') this.tellIfDoubted(entry.id, nowMs);
     }
   }
 
@@ -396,6 +446,7 @@ export class Membership {
     for (const peer of actions.failed) {
       this.stats.probesFailed++;
       this.table.recordOutcome(peer, false);
+      if (this.table.get(peer)?.state === 'dead') this.dropLink(peer);
       if (this.table.suspect(peer, nowMs)) {
         this.emit({ type: 'peer:suspect', id: peer });
         this.queueChange(peer, null, nowMs);
@@ -451,13 +502,6 @@ export class Membership {
     }
   }
 
-  private connectingPeers(): NodeId[] {
-    return this.table
-      .all()
-      .map((record) => record.id)
-      .filter((id) => this.overlay.get(id)?.state === 'connecting');
-  }
-
   /**
    * Keeps the degree between target and maximum: dials replacements (best score among three random
    * candidates, so good peers are preferred without making the overlay less random) and sheds excess links
@@ -475,8 +519,12 @@ export class Membership {
         const best = trio.reduce((a, b) => (peerScore(b) > peerScore(a) ? b : a));
         this.dial(best.id, nowMs);
       }
+      // Isolated, or stuck in a tiny island that knows too few members to fill its links: back to the server.
+      if (this.overlay.totalCount() === 0 || (pool.length === 0 && this.table.listedIds().length < this.options.targetDegree)) {
+        this.askForIntroductions(nowMs);
+      }
       if (this.overlay.totalCount() < this.options.targetDegree) {
-        this.nextMaintainMs = nowMs + this.options.gossipIntervalMs / 4;
+        this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.gossipIntervalMs / 4);
       }
     }
     const excess = this.overlay.openCount() - this.options.maxDegree;
@@ -493,6 +541,19 @@ export class Membership {
         this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.minLinkAgeMs / 2);
       }
     }
+  }
+
+  private askForIntroductions(nowMs: number): void {
+    if (nowMs < this.nextIntroductionMs) {
+      this.nextMaintainMs = Math.min(this.nextMaintainMs, this.nextIntroductionMs);
+      return;
+    }
+    this.introductionBackoffMs = Math.min(
+      this.options.retryMaxMs,
+      Math.max(this.options.retryBaseMs / 2, this.introductionBackoffMs * 2),
+    );
+    this.nextIntroductionMs = nowMs + jitter(this.introductionBackoffMs, 0.5, this.rng);
+    this.out.push({ type: 'introduce' });
   }
 
   /**

@@ -38,6 +38,11 @@ export class Overlay {
     return peers;
   }
 
+  /** IDs of every link, open or being set up. */
+  allPeers(): NodeId[] {
+    return [...this.links.keys()];
+  }
+
   /** Count of open links. */
   openCount(): number {
     let count = 0;
@@ -83,8 +88,8 @@ export class Overlay {
   /** A failed attempt: exponential back-off with the random factor given by the caller (0.5–1.5 typical). */
   recordFailure(peer: NodeId, nowMs: number, jitterFactor: number): void {
     const failures = (this.backoff.get(peer)?.failures ?? 0) + 1;
-    const delayMs = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1));
-    this.backoff.set(peer, { failures, retryAtMs: nowMs + delayMs * jitterFactor });
+    const delayMs = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (failures - 1) * jitterFactor);
+    this.backoff.set(peer, { failures, retryAtMs: nowMs + delayMs });
   }
 
   /** Attempts still connecting after the connect time-out. */

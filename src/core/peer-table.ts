@@ -1,6 +1,6 @@
 import type { MembershipOptions } from './options';
 import { randomInt, type Rng } from './random';
-import type { NodeId, PeerState, WireEntry } from './wire';
+import { isNodeId, MAX_COUNTER, type NodeId, type PeerState, type WireEntry } from './wire';
 
 /** What one node knows about one peer. Times are this node's local milliseconds. */
 export interface PeerRecord {
@@ -35,6 +35,16 @@ export const MAX_COUNTER_JUMP = 2 ** 24;
  */
 export function peerScore(record: Pick<PeerRecord, 'successes' | 'failures'>): number {
   return (record.successes + 1) / (record.successes + record.failures + 2);
+}
+
+/** A saved record is only trusted if it could have come from this table (storage may be stale or corrupt). */
+function isRestorable(record: PeerRecord): boolean {
+  return (
+    isNodeId(record.id) &&
+    Number.isSafeInteger(record.counter) && record.counter >= 0 && record.counter < MAX_COUNTER &&
+    Object.hasOwn(STATE_RANK, record.state) &&
+    Number.isFinite(record.lastSeenMs) && Number.isFinite(record.stateChangedMs)
+  );
 }
 
 /**
@@ -213,7 +223,7 @@ export class PeerTable {
 
   /** Restores a record from a snapshot (persistence across reloads); invalid or own IDs are ignored. */
   restore(record: PeerRecord): void {
-    if (record.id === this.selfId || this.records.has(record.id) || !this.makeRoom()) return;
+    if (!isRestorable(record) || record.id === this.selfId || this.records.has(record.id) || !this.makeRoom()) return;
     this.insert({ ...record });
   }
 

@@ -37,7 +37,8 @@ export function randomInt(rng: Rng, maxExclusive: number): number {
  */
 export function selectRandomPeers<T>(peers: readonly T[], maxCount: number, rng: Rng): T[] {
   const pool = peers.slice();
-  const count = Math.max(0, Math.min(Math.floor(maxCount), pool.length));
+  const wanted = Math.floor(maxCount);
+  const count = wanted > 0 ? Math.min(wanted, pool.length) : 0; // NaN and negatives pick nothing
   for (let i = 0; i < count; i++) {
     const j = i + randomInt(rng, pool.length - i);
     const picked = pool[j] as T;

@@ -30,8 +30,11 @@ export interface WireEntry {
 export type MembershipMessage =
   | { t: 'push'; entries: WireEntry[] }
   | { t: 'pull'; entries: WireEntry[] }
-  | { t: 'sync'; entries: WireEntry[] }
+  /** Sent when a link opens; `want` asks the other side for its whole table (newcomers, healed partitions). */
+  | { t: 'sync'; entries: WireEntry[]; want: boolean }
   | { t: 'news'; entries: WireEntry[] }
+  /** The whole table, in chunks of at most 16 KiB, answering a `sync` that wanted it. */
+  | { t: 'table'; entries: WireEntry[] }
   | { t: 'ping'; nonce: number }
   | { t: 'ack'; nonce: number }
   | { t: 'bye'; reason: ByeReason };
@@ -73,7 +76,7 @@ export const MAX_AGE_SEC = 86_400;
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const STATE_CODES: readonly PeerState[] = ['alive', 'suspect', 'dead'];
-const ENTRY_TYPES = new Set(['push', 'pull', 'sync', 'news']);
+const ENTRY_TYPES = new Set(['push', 'pull', 'sync', 'news', 'table']);
 
 /** True for strings that can be node IDs (shape only; whether a key backs it is the transport's business). */
 export function isNodeId(value: unknown): value is NodeId {
@@ -91,9 +94,11 @@ export function encodeMessage(message: MembershipMessage): string {
   switch (message.t) {
     case 'push':
     case 'pull':
-    case 'sync':
     case 'news':
+    case 'table':
       return JSON.stringify({ v: PROTOCOL_VERSION, t: message.t, e: message.entries.map(entryTuple) });
+    case 'sync':
+      return JSON.stringify({ v: PROTOCOL_VERSION, t: message.t, e: message.entries.map(entryTuple), w: message.want ? 1 : 0 });
     case 'ping':
     case 'ack':
       return JSON.stringify({ v: PROTOCOL_VERSION, t: message.t, n: message.nonce });
@@ -107,33 +112,69 @@ export function encodeMessage(message: MembershipMessage): string {
  * IDs are ASCII (validated), so string length equals UTF-8 length.
  */
 export function splitEntries(
-  t: 'push' | 'pull' | 'sync' | 'news',
+  t: 'push' | 'pull' | 'sync' | 'news' | 'table',
   entries: readonly WireEntry[],
   maxBytes: number,
   maxEntries: number = DEFAULT_WIRE_LIMITS.maxEntriesPerMessage,
 ): MembershipMessage[] {
-  const overhead = encodeMessage({ t, entries: [] }).length;
+  const make = (chunk: WireEntry[]): MembershipMessage => (t === 'sync' ? { t, entries: chunk, want: false } : { t, entries: chunk });
+  const overhead = encodedSize(make([]));
   const messages: MembershipMessage[] = [];
   let current: WireEntry[] = [];
   let size = overhead;
   for (const entry of entries) {
-    const entrySize = JSON.stringify(entryTuple(entry)).length + 1;
+    const entrySize = entryJsonSize(entry) + 1;
     if (current.length > 0 && (size + entrySize > maxBytes || current.length >= maxEntries)) {
-      messages.push({ t, entries: current });
+      messages.push(make(current));
       current = [];
       size = overhead;
     }
     current.push(entry);
     size += entrySize;
   }
-  if (current.length > 0) messages.push({ t, entries: current });
+  if (current.length > 0) messages.push(make(current));
   return messages;
 }
 
-function utf8Length(text: string): number {
-  // Cheap upper bound first: most frames are far below the cap.
-  if (text.length * 3 <= DEFAULT_WIRE_LIMITS.maxMessageBytes) return text.length;
-  return new TextEncoder().encode(text).length;
+function digits(value: number): number {
+  return String(value).length;
+}
+
+/** Exact JSON length of one entry tuple, without building the string (IDs are ASCII and need no escaping). */
+function entryJsonSize(entry: WireEntry): number {
+  // ["<id>",<counter>,<state>,<age>]
+  return entry.id.length + 2 + digits(entry.counter) + 1 + 3 + digits(Math.min(MAX_AGE_SEC, Math.floor(entry.ageSec))) + 2;
+}
+
+/**
+ * Exact byte length of `encodeMessage(message)`, computed arithmetically. The simulator uses it to count traffic
+ * for thousands of nodes without paying for JSON text it would throw away.
+ */
+export function encodedSize(message: MembershipMessage): number {
+  const head = 13 + message.t.length; // {"v":1,"t":"<t>"
+  switch (message.t) {
+    case 'push':
+    case 'pull':
+    case 'news':
+    case 'table':
+    case 'sync': {
+      let size = head + 6 + Math.max(0, message.entries.length - 1) + 2; // ,"e":[ ... ]}
+      for (const entry of message.entries) size += entryJsonSize(entry);
+      return message.t === 'sync' ? size + 6 : size; // ,"w":0
+    }
+    case 'ping':
+    case 'ack':
+      return head + 5 + digits(message.nonce) + 1;
+    case 'bye':
+      return head + 7 + message.reason.length + 1;
+  }
+}
+
+function exceedsUtf8Bytes(text: string, maxBytes: number): boolean {
+  // Cheap bounds first (a UTF-16 code unit is 1–3 UTF-8 bytes): most frames are far below the cap.
+  if (text.length * 3 <= maxBytes) return false;
+  if (text.length > maxBytes) return true;
+  return new TextEncoder().encode(text).length > maxBytes;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -178,7 +219,7 @@ function isNonce(value: unknown): value is number {
 /** Decodes and validates one inbound frame. Never throws. */
 export function decodeMessage(frame: unknown, limits: WireLimits = DEFAULT_WIRE_LIMITS): DecodeResult {
   if (typeof frame !== 'string') return { ok: false, error: 'not-text' };
-  if (utf8Length(frame) > limits.maxMessageBytes) return { ok: false, error: 'too-large' };
+  if (exceedsUtf8Bytes(frame, limits.maxMessageBytes)) return { ok: false, error: 'too-large' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(frame);
@@ -192,7 +233,12 @@ export function decodeMessage(frame: unknown, limits: WireLimits = DEFAULT_WIRE_
   if (ENTRY_TYPES.has(t)) {
     const decoded = decodeEntries(parsed['e'], limits);
     if (typeof decoded === 'string') return { ok: false, error: decoded };
-    const message = { t: t as 'push', entries: decoded.entries };
+    if (t === 'sync') {
+      const want = parsed['w'];
+      if (want !== 0 && want !== 1) return { ok: false, error: 'bad-shape' };
+      return { ok: true, message: { t, entries: decoded.entries, want: want === 1 }, droppedEntries: decoded.dropped };
+    }
+    const message = { t: t as 'push' | 'pull' | 'news' | 'table', entries: decoded.entries };
     return { ok: true, message, droppedEntries: decoded.dropped };
   }
   if (t === 'ping' || t === 'ack') {

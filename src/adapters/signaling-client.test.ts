@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { startSignalServer, type SignalServer } from '../../signal/server';
+import { generateKeyPair, identityFromKeyPair, type KeyIdentity } from '../identity/keys';
+import { createSignalingClient, SignalingError, type SignalingClient, type SignalingEvents } from './signaling-client';
+
+const servers: SignalServer[] = [];
+const clients: SignalingClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function start(options: Parameters<typeof startSignalServer>[0] = {}): Promise<SignalServer> {
+  const server = await startSignalServer({ port: 0, ...options });
+  servers.push(server);
+  return server;
+}
+
+async function client(url: string, room = 'room', identity?: KeyIdentity): Promise<SignalingClient> {
+  const id = identity ?? (await identityFromKeyPair(await generateKeyPair()));
+  const created = createSignalingClient({ url, room, identity: id, WebSocketImpl: WebSocket, timeoutMs: 3000 });
+  clients.push(created);
+  return created;
+}
+
+/** Resolves with the next event of that kind. */
+function nextEvent<K extends keyof SignalingEvents>(c: SignalingClient, event: K): Promise<SignalingEvents[K]> {
+  return new Promise((resolve) => {
+    const off = c.on(event, (payload) => {
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+describe('signaling client', () => {
+  it('connects, relays signals both ways, and requests peers', async () => {
+    const server = await start();
+    const a = await client(server.url);
+    const b = await client(server.url);
+    const welcomeA = await a.connect();
+    expect(welcomeA.peers).toEqual([]);
+    expect(await a.connect()).toBe(welcomeA);
+    const welcomeB = await b.connect();
+    expect(welcomeB.peers).toEqual([welcomeA.id]);
+
+    const received = nextEvent(b, 'signal');
+    expect(a.send(welcomeB.id, { type: 'offer', sdp: 'v=0' })).toBe(true);
+    expect(await received).toEqual({ from: welcomeA.id, data: { type: 'offer', sdp: 'v=0' } });
+    const back = nextEvent(a, 'signal');
+    b.send(welcomeA.id, null);
+    expect(await back).toEqual({ from: welcomeB.id, data: null });
+
+    expect(await a.requestPeers()).toEqual([welcomeB.id]);
+  });
+
+  it('reports server errors as error events with codes, and keeps working', async () => {
+    const server = await start();
+    const a = await client(server.url);
+    await a.connect();
+    const stranger = (await identityFromKeyPair(await generateKeyPair())).id;
+    const error = nextEvent(a, 'error');
+    a.send(stranger, 1);
+    expect(await error).toMatchObject({ code: 'unknown-peer' });
+    expect(await a.requestPeers()).toEqual([]);
+  });
+
+  it('refuses oversize and non-JSON data locally', async () => {
+    const server = await start();
+    const a = await client(server.url);
+    const { id } = await a.connect();
+    const errors: string[] = [];
+    a.on('error', ({ code }) => errors.push(code));
+    expect(a.send(id, 'x'.repeat(70_000))).toBe(false);
+    expect(a.send(id, { n: 1n })).toBe(false);
+    expect(a.send('not-an-id', 1)).toBe(false);
+    expect(errors).toEqual(['too-large', 'bad-message', 'bad-message']);
+  });
+
+  it('rejects connect with the server code when the id is in use', async () => {
+    const server = await start();
+    const identity = await identityFromKeyPair(await generateKeyPair());
+    await (await client(server.url, 'r', identity)).connect();
+    const dup = await client(server.url, 'r', identity);
+    const closed = nextEvent(dup, 'close');
+    await expect(dup.connect()).rejects.toMatchObject({ code: 'id-in-use' });
+    expect((await closed).code).toBe(4003);
+  });
+
+  it('rejects connect with bad-signature for a lying identity', async () => {
+    const server = await start();
+    const real = await identityFromKeyPair(await generateKeyPair());
+    const liar: KeyIdentity = { ...real, sign: async () => new Uint8Array(64) };
+    const c = await client(server.url, 'r', liar);
+    const error = await c.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignalingError);
+    expect(error).toMatchObject({ code: 'bad-signature' });
+  });
+
+  it('rejects connect with connect-failed when the upgrade is refused or nothing listens', async () => {
+    const server = await start({ allowedOrigins: ['https://only.example'] });
+    await expect((await client(server.url)).connect()).rejects.toMatchObject({ code: 'connect-failed' });
+    const port = server.port;
+    await server.close();
+    servers.length = 0;
+    await expect((await client(`ws://127.0.0.1:${port}`)).connect()).rejects.toMatchObject({ code: 'connect-failed' });
+  });
+
+  it('emits close once and rejects pending requests when the server goes away', async () => {
+    const server = await start();
+    const a = await client(server.url);
+    await a.connect();
+    const closes: number[] = [];
+    a.on('close', ({ code }) => closes.push(code));
+    await server.close();
+    servers.length = 0;
+    await expect.poll(() => closes).toEqual([1001]);
+    await expect(a.requestPeers()).rejects.toMatchObject({ code: 'closed' });
+    a.close();
+    expect(closes).toEqual([1001]);
+    await expect(a.connect()).rejects.toBeDefined();
+  });
+});

@@ -1,0 +1,306 @@
+/**
+ * Client of the Starmesh signaling server (see signal/README.md) and the only user of WebSocket in the library.
+ * `connect()` answers the server's challenge with a signed hello and resolves with the welcome; afterwards the
+ * client relays `signal` payloads and asks for fresh introductions. Everything from the server is validated;
+ * failures reach the caller as error codes (rejected promises carrying a `SignalingError`, or 'error' events),
+ * never as uncaught exceptions.
+ */
+import { base64urlEncode, isValidNodeId, type KeyIdentity, type NodeId } from '../identity/keys';
+import { createEmitter } from '../util/emitter';
+
+/**
+ * Error codes: the server's stable codes (see signal/README.md) plus local ones: `connect-failed` (socket could not
+ * open, e.g. HTTP 403 from an Origin allow-list), `closed`, `timeout`, `protocol-error` (unintelligible server).
+ */
+export type SignalingErrorCode =
+  | 'bad-json' | 'bad-message' | 'too-large' | 'not-joined' | 'already-joined' | 'bad-signature' | 'id-in-use'
+  | 'room-full' | 'server-full' | 'rate-limited' | 'unknown-peer' | 'origin-forbidden'
+  | 'connect-failed' | 'closed' | 'timeout' | 'protocol-error';
+
+/** A failed operation; `code` is stable, `message` is for humans. */
+export class SignalingError extends Error {
+  constructor(
+    readonly code: SignalingErrorCode | (string & {}),
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SignalingError';
+  }
+}
+
+/** Events of a signaling client. */
+export interface SignalingEvents {
+  /** A payload relayed from another member of the room; `from` was stamped by the server. */
+  signal: { from: NodeId; data: unknown };
+  error: { code: string; message: string };
+  /** Emitted once when the socket closes (for any reason). */
+  close: { code: number; reason: string };
+}
+
+/**
+ * The part of WebSocket this client uses; both the browser's `WebSocket` and `ws` satisfy it. Handlers take
+ * `any` because the two implementations type their events differently; events are narrowed on use.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+}
+
+/** A WebSocket class such as `globalThis.WebSocket` or `ws`'s `WebSocket`. */
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Options of `createSignalingClient`. */
+export interface SignalingClientOptions {
+  url: string;
+  room: string;
+  identity: KeyIdentity;
+  /** Injectable WebSocket class; default `globalThis.WebSocket`. */
+  WebSocketImpl?: WebSocketConstructor;
+  /** Limit for `connect()` and `requestPeers()`. Default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+/** A connection to one room of a signaling server. */
+export interface SignalingClient {
+  /** Opens the socket, answers the challenge; resolves with our id and first introductions. Idempotent. */
+  connect(): Promise<{ id: NodeId; peers: NodeId[] }>;
+  /** Relays `data` (any JSON value) to `to`. False (plus an 'error' event) when it could not be sent. */
+  send(to: NodeId, data: unknown): boolean;
+  /** Asks the server for fresh random introductions. */
+  requestPeers(): Promise<NodeId[]>;
+  /** Closes the socket; pending operations reject with `closed`. */
+  close(): void;
+  on<K extends keyof SignalingEvents>(event: K, handler: (payload: SignalingEvents[K]) => void): () => void;
+}
+
+/** Largest frame the server accepts, in bytes. */
+export const SIGNAL_MAX_FRAME_BYTES = 64 * 1024;
+const OPEN = 1;
+
+/** Server messages after validation. */
+type ServerMessage =
+  | { t: 'challenge'; nonce: string }
+  | { t: 'welcome'; id: NodeId; peers: NodeId[] }
+  | { t: 'signal'; from: NodeId; data: unknown }
+  | { t: 'peers'; peers: NodeId[] }
+  | { t: 'error'; code: string; message: string };
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: SignalingError): void;
+}
+
+/** Creates a client; nothing happens on the network until `connect()`. */
+export function createSignalingClient(options: SignalingClientOptions): SignalingClient {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const emitter = createEmitter<SignalingEvents>();
+  const encoder = new TextEncoder();
+  let socket: WebSocketLike | undefined;
+  let connecting: Promise<{ id: NodeId; peers: NodeId[] }> | undefined;
+  let welcome: Pending<{ id: NodeId; peers: NodeId[] }> | undefined;
+  let lastServerError: { code: string; message: string } | undefined;
+  let closed = false;
+  const peerRequests: Array<Pending<NodeId[]>> = [];
+
+  /** Wraps a promise's callbacks with a timeout; `onTimeout` runs first (to forget the request). */
+  function pending<T>(
+    resolve: (v: T) => void,
+    reject: (e: SignalingError) => void,
+    what: string,
+    onTimeout: () => void = () => {},
+  ): Pending<T> {
+    const timer = setTimeout(() => {
+      onTimeout();
+      reject(new SignalingError('timeout', `${what} timed out`));
+    }, timeoutMs);
+    return {
+      resolve: (value) => (clearTimeout(timer), resolve(value)),
+      reject: (error) => (clearTimeout(timer), reject(error)),
+    };
+  }
+
+  function emitError(code: string, message: string): void {
+    emitter.emit('error', { code, message });
+  }
+
+  function transmit(message: Record<string, unknown>): boolean {
+    if (!socket || socket.readyState !== OPEN) {
+      emitError('closed', 'the signaling socket is not open');
+      return false;
+    }
+    let text: string;
+    try {
+      text = JSON.stringify({ v: 1, ...message });
+    } catch {
+      emitError('bad-message', 'data is not serialisable as JSON');
+      return false;
+    }
+    if (encoder.encode(text).byteLength > SIGNAL_MAX_FRAME_BYTES) {
+      emitError('too-large', `frame exceeds ${SIGNAL_MAX_FRAME_BYTES} bytes`);
+      return false;
+    }
+    try {
+      socket.send(text);
+      return true;
+    } catch (error) {
+      emitError('closed', `send failed: ${String(error)}`);
+      return false;
+    }
+  }
+
+  async function answerChallenge(nonce: string): Promise<void> {
+    const payload = encoder.encode(`starmesh-signal/1|${options.room}|${nonce}`);
+    const sig = await options.identity.sign(payload);
+    transmit({ t: 'hello', room: options.room, key: base64urlEncode(options.identity.publicKey), sig: base64urlEncode(sig) });
+  }
+
+  function handleMessage(message: ServerMessage): void {
+    switch (message.t) {
+      case 'challenge':
+        answerChallenge(message.nonce).catch((error: unknown) => {
+          welcome?.reject(new SignalingError('bad-signature', `signing failed: ${String(error)}`));
+          client.close();
+        });
+        return;
+      case 'welcome':
+        if (message.id !== options.identity.id) {
+          welcome?.reject(new SignalingError('protocol-error', 'the server welcomed us under another id'));
+          welcome = undefined;
+          return client.close();
+        }
+        welcome?.resolve({ id: message.id, peers: message.peers });
+        welcome = undefined;
+        return;
+      case 'signal':
+        emitter.emit('signal', { from: message.from, data: message.data });
+        return;
+      case 'peers':
+        // Replies are interchangeable (fresh random picks), so FIFO matching is enough even if one got lost.
+        peerRequests.shift()?.resolve(message.peers);
+        return;
+      case 'error':
+        lastServerError = { code: message.code, message: message.message };
+        emitError(message.code, message.message);
+        return;
+    }
+  }
+
+  function handleClose(code: number, reason: string): void {
+    const wasClosed = closed;
+    closed = true;
+    const cause = lastServerError ?? { code: code === 1009 ? 'too-large' : 'closed', message: `socket closed (${code})` };
+    if (code === 1009) emitError('too-large', 'the server refused an oversized frame');
+    welcome?.reject(new SignalingError(cause.code, cause.message));
+    welcome = undefined;
+    for (const request of peerRequests.splice(0)) request.reject(new SignalingError('closed', 'socket closed'));
+    if (!wasClosed) emitter.emit('close', { code, reason });
+    socket = undefined;
+  }
+
+  function open(resolve: (v: { id: NodeId; peers: NodeId[] }) => void, reject: (e: SignalingError) => void): void {
+    welcome = pending(resolve, reject, 'connect');
+    const Impl = options.WebSocketImpl ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
+    if (!Impl) return welcome.reject(new SignalingError('connect-failed', 'no WebSocket implementation available'));
+    let opened = false;
+    try {
+      socket = new Impl(options.url);
+    } catch (error) {
+      return welcome.reject(new SignalingError('connect-failed', `cannot open socket: ${String(error)}`));
+    }
+    const ws = socket;
+    ws.onopen = () => {
+      opened = true;
+    };
+    ws.onerror = () => {
+      if (!opened) lastServerError ??= { code: 'connect-failed', message: 'the socket could not be opened' };
+    };
+    ws.onmessage = (event: { data?: unknown }) => {
+      const message = decodeServerMessage(event.data);
+      if (message) handleMessage(message);
+      else emitError('protocol-error', 'unrecognised message from the server');
+    };
+    ws.onclose = (event: { code?: unknown; reason?: unknown }) => {
+      if (socket !== ws) return;
+      handleClose(typeof event.code === 'number' ? event.code : 1006, typeof event.reason === 'string' ? event.reason : '');
+    };
+  }
+
+  const client: SignalingClient = {
+    connect() {
+      if (closed) return Promise.reject(new SignalingError('closed', 'this client was closed'));
+      connecting ??= new Promise(open);
+      return connecting;
+    },
+    send(to, data) {
+      if (!isValidNodeId(to)) {
+        emitError('bad-message', 'to is not a node id');
+        return false;
+      }
+      return transmit({ t: 'signal', to, data });
+    },
+    requestPeers() {
+      return new Promise<NodeId[]>((resolve, reject) => {
+        // A timed-out request is forgotten, so later replies go to requests still waiting.
+        const request: Pending<NodeId[]> = pending(resolve, reject, 'peers request', () => {
+          const index = peerRequests.indexOf(request);
+          if (index >= 0) peerRequests.splice(index, 1);
+        });
+        if (!transmit({ t: 'peers' })) return request.reject(new SignalingError('closed', 'socket not open'));
+        peerRequests.push(request);
+      });
+    },
+    close() {
+      if (closed) return;
+      const ws = socket;
+      handleClose(1000, 'client-closed');
+      try {
+        ws?.close(1000, 'client-closed');
+      } catch {
+        // Closing an already failed socket may throw in some implementations; it is closed either way.
+      }
+    },
+    on: (event, handler) => emitter.on(event, handler),
+  };
+  return client;
+}
+
+function isNodeIdList(x: unknown): x is NodeId[] {
+  return Array.isArray(x) && x.length <= 1024 && x.every(isValidNodeId);
+}
+
+/** Validates one frame from the server; `undefined` when it does not match the protocol. */
+function decodeServerMessage(data: unknown): ServerMessage | undefined {
+  if (typeof data !== 'string') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const m = value as Record<string, unknown>;
+  if (m['v'] !== 1) return undefined;
+  switch (m['t']) {
+    case 'challenge':
+      return typeof m['nonce'] === 'string' && m['nonce'].length <= 128 ? { t: 'challenge', nonce: m['nonce'] } : undefined;
+    case 'welcome':
+      return isValidNodeId(m['id']) && isNodeIdList(m['peers']) ? { t: 'welcome', id: m['id'], peers: m['peers'] } : undefined;
+    case 'signal':
+      return isValidNodeId(m['from']) && Object.hasOwn(m, 'data') ? { t: 'signal', from: m['from'], data: m['data'] } : undefined;
+    case 'peers':
+      return isNodeIdList(m['peers']) ? { t: 'peers', peers: m['peers'] } : undefined;
+    case 'error':
+      return typeof m['code'] === 'string' && typeof m['message'] === 'string'
+        ? { t: 'error', code: m['code'].slice(0, 64), message: m['message'].slice(0, 512) }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Ed25519 identity helpers on WebCrypto (`globalThis.crypto.subtle`), identical in browsers and Node 20.
+ * A node's ID is derived from its public key, so anybody can check that a signed message comes from the ID it
+ * claims. Nothing here keeps state; every function is safe to call with hostile input (verification never throws).
+ */
+
+/** A node's identifier: base64url (no padding) of the first 16 bytes of SHA-256(raw public key), 22 characters. */
+export type NodeId = string;
+
+/** What the rest of the library needs from an identity: the ID, the raw public key, and a signer. */
+export interface KeyIdentity {
+  id: NodeId;
+  /** The raw Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array;
+  /** Signs `data` with the private key; the result is a 64-byte Ed25519 signature. */
+  sign(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Length of a raw Ed25519 public key in bytes. */
+export const PUBLIC_KEY_BYTES = 32;
+/** Length of an Ed25519 signature in bytes. */
+export const SIGNATURE_BYTES = 64;
+/** Number of hash bytes a NodeId keeps (128 bits). */
+const NODE_ID_HASH_BYTES = 16;
+/** Length of a NodeId in characters (16 bytes in base64url without padding). */
+export const NODE_ID_LENGTH = 22;
+
+const ED25519 = { name: 'Ed25519' } as const;
+const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+function subtle(): SubtleCrypto {
+  return globalThis.crypto.subtle;
+}
+
+/** Copies into a fresh ArrayBuffer-backed array, which is what WebCrypto's `BufferSource` type wants. */
+function toBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}
+
+/** Generates an Ed25519 key pair. Keep `extractable` false unless the private key must leave WebCrypto. */
+export async function generateKeyPair(extractable = false): Promise<CryptoKeyPair> {
+  const pair = await subtle().generateKey(ED25519, extractable, ['sign', 'verify']);
+  return pair as CryptoKeyPair;
+}
+
+/** Derives the NodeId of a raw public key: base64url of the first 16 bytes of its SHA-256, 22 characters. */
+export async function idFromPublicKey(raw: Uint8Array): Promise<NodeId> {
+  const digest = new Uint8Array(await subtle().digest('SHA-256', toBuffer(raw)));
+  return base64urlEncode(digest.subarray(0, NODE_ID_HASH_BYTES));
+}
+
+/** Wraps a key pair as a `KeyIdentity`. The public key is always exportable in WebCrypto, even when the pair is not. */
+export async function identityFromKeyPair(pair: CryptoKeyPair): Promise<KeyIdentity> {
+  const publicKey = new Uint8Array(await subtle().exportKey('raw', pair.publicKey));
+  const id = await idFromPublicKey(publicKey);
+  const privateKey = pair.privateKey;
+  return {
+    id,
+    publicKey,
+    async sign(data: Uint8Array): Promise<Uint8Array> {
+      return new Uint8Array(await subtle().sign(ED25519, privateKey, toBuffer(data)));
+    },
+  };
+}
+
+/** Checks an Ed25519 signature over `data`. Never throws: malformed keys or signatures give `false`. */
+export async function verifySignature(
+  publicKey: Uint8Array,
+  signature: Uint8Array,
+  data: Uint8Array,
+): Promise<boolean> {
+  if (!(publicKey instanceof Uint8Array) || !(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) {
+    return false;
+  }
+  if (publicKey.byteLength !== PUBLIC_KEY_BYTES || signature.byteLength !== SIGNATURE_BYTES) return false;
+  try {
+    const key = await subtle().importKey('raw', toBuffer(publicKey), ED25519, false, ['verify']);
+    return await subtle().verify(ED25519, key, toBuffer(signature), toBuffer(data));
+  } catch {
+    // Invalid points and the like are rejected by WebCrypto with an exception; for us that is just "not valid".
+    return false;
+  }
+}
+
+/** Encodes bytes as base64url without padding. */
+export function base64urlEncode(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += char(n >> 18) + char(n >> 12) + char(n >> 6) + char(n);
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = (bytes[i] ?? 0) << 16;
+    out += char(n >> 18) + char(n >> 12);
+  } else if (rest === 2) {
+    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8);
+    out += char(n >> 18) + char(n >> 12) + char(n >> 6);
+  }
+  return out;
+}
+
+function char(sextet: number): string {
+  return ALPHABET.charAt(sextet & 63);
+}
+
+/**
+ * Decodes base64url without padding. Returns `null` for anything that is not canonical base64url: other
+ * characters, padding, an impossible length (4k+1), or non-zero trailing bits.
+ */
+export function base64urlDecode(text: string): Uint8Array | null {
+  if (typeof text !== 'string' || !BASE64URL_PATTERN.test(text) || text.length % 4 === 1) return null;
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let buffer = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    buffer = ((buffer << 6) | ALPHABET.indexOf(text.charAt(i))) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (buffer >> bits) & 0xff;
+    }
+  }
+  // Canonical form only: leftover bits must be zero, so every byte string has exactly one encoding.
+  if ((buffer & ((1 << bits) - 1)) !== 0) return null;
+  return out;
+}
+
+/** True when `x` is a well-formed NodeId: exactly 22 characters of the base64url alphabet. */
+export function isValidNodeId(x: unknown): x is NodeId {
+  return typeof x === 'string' && NODE_ID_PATTERN.test(x);
+}
