@@ -1,0 +1,240 @@
+/**
+ * Playwright fixtures for Starmesh scenarios: each node is a page in its own
+ * browser context (separate IndexedDB, BroadcastChannel and Web Locks, like
+ * separate browsers), each test gets a unique room, and helpers poll the page's
+ * scripting handle `window.starmesh` with `expect.poll` (never fixed sleeps).
+ */
+import { randomUUID } from 'node:crypto';
+import { test as base, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+
+export { expect };
+
+/** One row of `window.starmesh.peers()`. */
+export interface PeerInfo {
+  id: string;
+  state: string;
+  lastSeenMs: number;
+}
+
+/** Options set in playwright.config.ts `use` (or per file with `test.use`). */
+export interface StarmeshOptions {
+  /** ws:// URL of the signaling server the pages connect to. */
+  signalUrl: string;
+}
+
+/** A page opened in its own browser context, with console output captured. */
+export interface OpenedPage {
+  index: number;
+  context: BrowserContext;
+  page: Page;
+  /** Console lines and page errors seen so far (attached to the report on failure). */
+  log: string[];
+  /** Closes the context: to the mesh this looks like a tab crash. */
+  close(): Promise<void>;
+}
+
+/** A Starmesh node: an opened page whose `window.starmesh` handle is ready. */
+export interface StarmeshNode extends OpenedPage {
+  id: string;
+  peers(): Promise<PeerInfo[]>;
+  neighbours(): Promise<string[]>;
+  /** Starts recording `event` now; the returned function reads what was recorded. */
+  recordEvents(event: string): Promise<() => Promise<unknown[]>>;
+  /** What was recorded so far for `event` (see `OpenNodesOptions.events` and `recordEvents`). */
+  events(event: string): Promise<unknown[]>;
+}
+
+export interface OpenNodesOptions {
+  /** Defaults to the test's unique room. */
+  room?: string;
+  /** Extra URL parameters, e.g. `{ gossipMs: 200 }`. */
+  params?: Record<string, string | number | boolean>;
+  /** Page path, default `/`. */
+  path?: string;
+  /** How long to wait for `window.starmesh.id`, default 15 s. */
+  readyTimeoutMs?: number;
+  /**
+   * Events to record from the moment the page assigns `window.starmesh` (so
+   * nothing emitted during start-up is missed); read them with `node.events()`.
+   */
+  events?: string[];
+}
+
+interface Fixtures {
+  /** Unique room name for this test (also usable for extra nodes opened later). */
+  room: string;
+  /** Opens `n` pages at `path` (relative to baseURL), each in a fresh context. */
+  openPages: (n: number, path: string, initEvents?: string[]) => Promise<OpenedPage[]>;
+  /** Opens `n` Starmesh nodes in the test's room and waits until each exposes its id. */
+  openNodes: (n: number, options?: OpenNodesOptions) => Promise<StarmeshNode[]>;
+}
+
+/** Shape of the page's handle, as far as the tests use it. */
+interface StarmeshHandle {
+  id: string;
+  peers(): PeerInfo[];
+  neighbours(): string[];
+  on(event: string, fn: (payload: unknown) => void): unknown;
+}
+type WithHandle = { starmesh?: StarmeshHandle; __starmeshEvents?: Record<string, unknown[]> };
+
+export const test = base.extend<Fixtures & StarmeshOptions>({
+  signalUrl: ['ws://127.0.0.1:8787', { option: true }],
+
+  // Playwright requires an object pattern as the first parameter, even an empty one.
+  room: async ({}, use, testInfo) => {
+    await use(uniqueRoom(testInfo));
+  },
+
+  openPages: async ({ browser, baseURL }, use, testInfo) => {
+    const opened: OpenedPage[] = [];
+    await use(async (n, path, initEvents = []) => {
+      const url = absolute(baseURL, path);
+      const batch = await Promise.all(
+        Array.from({ length: n }, (_, i) => openPage(browser, url, opened.length + i, initEvents)),
+      );
+      opened.push(...batch);
+      return batch;
+    });
+    await attachLogsOnFailure(opened, testInfo);
+    await Promise.all(opened.map((p) => p.close()));
+  },
+
+  openNodes: async ({ openPages, room, signalUrl }, use) => {
+    await use(async (n, options = {}) => {
+      const query = new URLSearchParams({ signal: signalUrl, room: options.room ?? room });
+      for (const [k, v] of Object.entries(options.params ?? {})) query.set(k, String(v));
+      const pages = await openPages(n, `${options.path ?? '/'}?${query}`, options.events);
+      return Promise.all(pages.map((p) => asNode(p, options.readyTimeoutMs ?? 15_000)));
+    });
+  },
+});
+
+/** Room names are unique per test and per run, so reused servers never mix tests. */
+export function uniqueRoom(testInfo: TestInfo): string {
+  const slug = testInfo.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/^-|-$/g, '');
+  return `${slug || 'test'}-${randomUUID().slice(0, 8)}`;
+}
+
+function absolute(baseURL: string | undefined, path: string): string {
+  if (!baseURL) throw new Error('baseURL is not configured (see playwright.config.ts)');
+  return new URL(path, baseURL).toString();
+}
+
+async function openPage(browser: Browser, url: string, index: number, initEvents: string[]): Promise<OpenedPage> {
+  const context = await browser.newContext();
+  if (initEvents.length > 0) await context.addInitScript(hookStarmesh, initEvents);
+  const page = await context.newPage();
+  const log: string[] = [];
+  page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`[pageerror] ${e.stack ?? e.message}`));
+  await page.goto(url);
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await context.close();
+  };
+  return { index, context, page, log, close };
+}
+
+async function asNode(opened: OpenedPage, readyTimeoutMs: number): Promise<StarmeshNode> {
+  const { page } = opened;
+  await page.waitForFunction(
+    () => {
+      const id = (window as WithHandle).starmesh?.id;
+      return typeof id === 'string' && id.length > 0;
+    },
+    undefined,
+    { timeout: readyTimeoutMs },
+  );
+  const id = await page.evaluate(() => (window as WithHandle).starmesh!.id);
+  return {
+    ...opened,
+    id,
+    peers: () => page.evaluate(() => (window as WithHandle).starmesh!.peers()),
+    neighbours: () => page.evaluate(() => (window as WithHandle).starmesh!.neighbours()),
+    async recordEvents(event) {
+      await page.evaluate((name) => {
+        const w = window as WithHandle;
+        const store = (w.__starmeshEvents ??= {});
+        if (store[name]) return;
+        const seen: unknown[] = (store[name] = []);
+        w.starmesh!.on(name, (payload) => seen.push(payload));
+      }, event);
+      return () => page.evaluate((name) => (window as WithHandle).__starmeshEvents?.[name] ?? [], event);
+    },
+    events: (event) => page.evaluate((name) => (window as WithHandle).__starmeshEvents?.[name] ?? [], event),
+  };
+}
+
+/**
+ * Init script (runs in the page before its own code): when the page assigns
+ * `window.starmesh`, subscribe to `names` at once. Requires a plain assignment.
+ */
+function hookStarmesh(names: string[]): void {
+  const w = window as WithHandle;
+  const store = (w.__starmeshEvents ??= {});
+  let handle: StarmeshHandle | undefined;
+  Object.defineProperty(window, 'starmesh', {
+    configurable: true,
+    get: () => handle,
+    set(value: StarmeshHandle) {
+      handle = value;
+      for (const name of names) {
+        if (store[name]) continue;
+        const seen: unknown[] = (store[name] = []);
+        value.on(name, (payload) => seen.push(payload));
+      }
+    },
+  });
+}
+
+async function attachLogsOnFailure(opened: OpenedPage[], testInfo: TestInfo): Promise<void> {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  for (const p of opened) {
+    await testInfo.attach(`page-${p.index}-console.txt`, { body: p.log.join('\n') || '(empty)', contentType: 'text/plain' });
+  }
+}
+
+export interface PollOptions {
+  timeoutMs?: number;
+  /** Only count peers in these states (default: every row of `peers()`). */
+  states?: string[];
+}
+
+/** Sorted ids of `node`'s peers, optionally only those in `states`. */
+export async function peerIds(node: StarmeshNode, states?: string[]): Promise<string[]> {
+  const rows = await node.peers();
+  return rows.filter((p) => !states || states.includes(p.state)).map((p) => p.id).sort();
+}
+
+/** Waits until `node` knows exactly `expected` (ids, any order). */
+export async function expectPeers(node: StarmeshNode, expected: string[], options: PollOptions = {}): Promise<void> {
+  await expect
+    .poll(() => peerIds(node, options.states), {
+      message: `peers of node ${node.index} (${node.id})`,
+      timeout: options.timeoutMs ?? 20_000,
+    })
+    .toEqual([...expected].sort());
+}
+
+/** Waits until every node knows every other node (and no one else). */
+export async function expectFullMembership(nodes: StarmeshNode[], options: PollOptions = {}): Promise<void> {
+  for (const node of nodes) {
+    const others = nodes.filter((n) => n !== node).map((n) => n.id);
+    await expectPeers(node, others, options);
+  }
+}
+
+/** Waits until every node has at least `min` direct neighbours. */
+export async function expectNeighbours(nodes: StarmeshNode[], min: number, options: PollOptions = {}): Promise<void> {
+  for (const node of nodes) {
+    await expect
+      .poll(async () => (await node.neighbours()).length, {
+        message: `neighbour count of node ${node.index} (${node.id})`,
+        timeout: options.timeoutMs ?? 20_000,
+      })
+      .toBeGreaterThanOrEqual(min);
+  }
+}

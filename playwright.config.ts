@@ -1,0 +1,90 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from '@playwright/test';
+import type { StarmeshOptions } from './e2e/fixtures';
+
+// Run through `npm run test:e2e`, which wraps Playwright in a private network
+// namespace (scripts/netns-run.sh): headless Chromium needs a non-loopback
+// interface to gather ICE candidates. Inside that namespace no server of the
+// host is visible, so `reuseExistingServer` only matters when run without it.
+
+const env = process.env;
+const CI = Boolean(env['CI']);
+const host = '127.0.0.1';
+const pagePort = Number(env['STARMESH_PORT'] ?? 5173);
+const signalPort = Number(env['STARMESH_SIGNAL_PORT'] ?? 8787);
+const baseURL = `http://${host}:${pagePort}`;
+const signalUrl = `ws://${host}:${signalPort}`;
+
+/** Debian's Chromium when present (Playwright cannot download browsers here), else Playwright's own. */
+const executablePath = env['STARMESH_CHROMIUM'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+
+const chromiumArgs = [
+  // WebRTC between tabs on one machine: real host candidates, loopback allowed.
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// The signaling server is optional until signal/cli.ts exists (the WebRTC
+// smoke test does not need it); scenario tests will fail to connect without it.
+const hasSignal = existsSync(new URL('./signal/cli.ts', import.meta.url));
+if (!hasSignal && !env['TEST_WORKER_INDEX']) console.warn('playwright.config: signal/cli.ts not found, not starting the signaling server');
+
+export default defineConfig<StarmeshOptions>({
+  testDir: 'e2e',
+  outputDir: 'test-results',
+  fullyParallel: false,
+  workers: Number(env['STARMESH_E2E_WORKERS'] ?? (CI ? 1 : 2)),
+  forbidOnly: CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  use: {
+    baseURL,
+    signalUrl,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    video: 'off',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: { args: chromiumArgs, ...(executablePath ? { executablePath } : {}) },
+      },
+    },
+  ],
+  webServer: [
+    {
+      name: 'page',
+      command: `npx vite --host ${host} --port ${pagePort} --strictPort`,
+      url: `${baseURL}/`,
+      reuseExistingServer: !CI,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    ...(hasSignal
+      ? [
+          {
+            name: 'signal',
+            // Same Origin allow-list as `npm start` uses, so tests exercise the check.
+            command: `npx tsx signal/cli.ts --host ${host} --port ${signalPort} --origins ${baseURL},http://localhost:${pagePort}`,
+            port: signalPort,
+            reuseExistingServer: !CI,
+            timeout: 30_000,
+            stdout: 'pipe' as const,
+            stderr: 'pipe' as const,
+          },
+        ]
+      : []),
+  ],
+});

@@ -1,0 +1,92 @@
+/**
+ * `npm start`: runs the signaling server (in process) and the Vite dev server
+ * for the page, then prints the one URL to open. Ctrl-C stops both.
+ *
+ * Flags (or env): --port (STARMESH_PORT, 5173), --signal-port
+ * (STARMESH_SIGNAL_PORT, 8787), --host (STARMESH_HOST, 127.0.0.1),
+ * --room (STARMESH_ROOM, lobby).
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createServer, type ViteDevServer } from 'vite';
+import { startSignalServer, type SignalServer } from '../signal/server';
+
+const rootDir = fileURLToPath(new URL('..', import.meta.url));
+
+interface StartOptions {
+  host: string;
+  pagePort: number;
+  signalPort: number;
+  room: string;
+}
+
+function readOptions(): StartOptions {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'signal-port': { type: 'string' },
+      host: { type: 'string' },
+      room: { type: 'string' },
+    },
+  });
+  const env = process.env;
+  return {
+    host: values.host ?? env['STARMESH_HOST'] ?? '127.0.0.1',
+    pagePort: toPort('--port', values.port ?? env['STARMESH_PORT'] ?? '5173'),
+    signalPort: toPort('--signal-port', values['signal-port'] ?? env['STARMESH_SIGNAL_PORT'] ?? '8787'),
+    room: values.room ?? env['STARMESH_ROOM'] ?? 'lobby',
+  };
+}
+
+function toPort(name: string, text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`${name}: not a port: ${text}`);
+  return port;
+}
+
+/** Origins the page may be served from, for the signaling server's Origin check. */
+function pageOrigins(host: string, port: number): string[] {
+  const hosts = host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1', 'localhost'] : [host];
+  return hosts.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`);
+}
+
+async function main(): Promise<void> {
+  const opts = readOptions();
+  let signal: SignalServer | undefined;
+  let vite: ViteDevServer | undefined;
+  let stopping = false;
+
+  const stop = async (code: number): Promise<never> => {
+    if (stopping) process.exit(1); // second Ctrl-C: do not wait
+    stopping = true;
+    await Promise.allSettled([vite?.close(), signal?.close()]);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    signal = await startSignalServer({
+      port: opts.signalPort,
+      host: opts.host,
+      allowedOrigins: pageOrigins(opts.host, opts.pagePort),
+    });
+    vite = await createServer({
+      root: rootDir,
+      configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
+      logLevel: 'warn',
+      server: { host: opts.host, port: opts.pagePort, strictPort: true },
+    });
+    await vite.listen();
+  } catch (error) {
+    console.error(`starmesh: could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return stop(1);
+  }
+
+  const pageHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const pageUrl = `http://${pageHost}:${opts.pagePort}/?room=${encodeURIComponent(opts.room)}&signal=${signal.url}`;
+  console.log(`Starmesh is running: open ${pageUrl}`);
+  console.log('(Ctrl-C to stop)');
+}
+
+void main();

@@ -1,0 +1,57 @@
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vite';
+
+/** Project root: index.html lives here, the page code in web/. */
+const rootDir = fileURLToPath(new URL('.', import.meta.url));
+
+const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/**
+ * Fails loudly when browser code imports a Node built-in (Vite would otherwise
+ * replace it with an empty stub and the page would break at run time). The
+ * usual culprit is the CommonJS entry of `simple-peer`; the browser must use
+ * `simple-peer/simplepeer.min.js`, which bundles its own polyfills.
+ */
+function noNodeBuiltins(): Plugin {
+  return {
+    name: 'starmesh:no-node-builtins',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (!nodeBuiltins.has(source)) return null;
+      this.error(
+        `Node built-in "${source}" imported by ${importer ?? '(entry)'}: ` +
+          'browser code must not use Node modules (for simple-peer import "simple-peer/simplepeer.min.js").',
+      );
+    },
+  };
+}
+
+export default defineConfig({
+  root: rootDir,
+  publicDir: false,
+  plugins: [noNodeBuiltins()],
+  resolve: {
+    // A bare `simple-peer` import would pull readable-stream, buffer, events…
+    // Point it at the self-contained browser bundle instead.
+    alias: [{ find: /^simple-peer$/, replacement: 'simple-peer/simplepeer.min.js' }],
+  },
+  // The UMD bundle is CommonJS-shaped: pre-bundle it so `import Peer from …` works.
+  optimizeDeps: { include: ['simple-peer/simplepeer.min.js'] },
+  server: {
+    host: process.env['STARMESH_HOST'] ?? '127.0.0.1',
+    port: Number(process.env['STARMESH_PORT'] ?? 5173),
+    strictPort: true,
+  },
+  preview: {
+    host: process.env['STARMESH_HOST'] ?? '127.0.0.1',
+    port: Number(process.env['STARMESH_PORT'] ?? 5173),
+    strictPort: true,
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+});
