@@ -42,18 +42,22 @@ export function coldstart(n: number, seeds: number): Row {
 /** `join`: one node at a time joins a converged mesh through one random member. */
 export function join(n: number, seeds: number, joinsPerSeed: number): Row {
   const rounds: number[] = [];
-  for (let s = 0; s < seeds; s++) {
-    const { h } = warm(n, 3_000 + s);
-    for (let j = 0; j < joinsPerSeed; j++) {
-      const bootstrap = randomLive(h, 3_100 + s * 100 + j);
-      const newcomer = h.cluster.addNode();
-      h.cluster.start(newcomer, [bootstrap.id]);
-      const ms = h.cluster.runUntil(() => h.cluster.liveNodes().every((x) => x === newcomer || x.core.lists(newcomer.id)), 30 * MINUTE, 200);
-      rounds.push(ms === null ? Infinity : toRounds(ms, ROUND_MS));
-      h.cluster.runFor(MINUTE);
-    }
-  }
+  for (let s = 0; s < seeds; s++) rounds.push(...joinSamples(warm(n, 3_000 + s).h, s, joinsPerSeed));
   return { scenario: 'join', n, seeds, samples: rounds.length, roundsP50: percentile(rounds, 50), roundsP99: percentile(rounds, 99) };
+}
+
+function joinSamples(h: Harness, s: number, joinsPerSeed: number): number[] {
+  const rounds: number[] = [];
+  for (let j = 0; j < joinsPerSeed; j++) {
+    const bootstrap = randomLive(h, 3_100 + s * 100 + j);
+    const newcomer = h.cluster.addNode();
+    h.cluster.start(newcomer, [bootstrap.id]);
+    const listed = (): boolean => h.cluster.liveNodes().every((x) => x === newcomer || x.core.lists(newcomer.id));
+    const ms = h.cluster.runUntil(listed, 30 * MINUTE, 200);
+    rounds.push(ms === null ? Infinity : toRounds(ms, ROUND_MS));
+    h.cluster.runFor(MINUTE / 2);
+  }
+  return rounds;
 }
 
 /** `crash`: a node dies silently; time until no live node lists it. */
@@ -111,7 +115,10 @@ export function loss(n: number, lossRate: number, hours: number, seed: number): 
 
 /** `traffic`: bytes each node sends in steady state. */
 export function traffic(n: number, windowMs: number): Row {
-  const { h } = warm(n, 6_000);
+  return trafficOf(warm(n, 6_000).h, n, windowMs);
+}
+
+function trafficOf(h: Harness, n: number, windowMs: number): Row {
   const before = h.cluster.nodes.map((node) => node.bytesSent);
   const byType0 = { ...h.cluster.counters.bytesByType };
   h.cluster.runFor(windowMs);
@@ -173,4 +180,22 @@ export function massfailure(n: number, fraction: number, seed: number): Row {
     survivorComponents: h.cluster.liveComponents(), survivorsConverged: converged(h.cluster),
     purgedEverywhereP50Ms: percentile(purged, 50), purgedEverywhereP99Ms: percentile(purged, 99),
   };
+}
+
+/**
+ * The quick bench's n = 1 000 rows from one mesh, to fit the time budget: the warm-up is the cold start
+ * (measured), then a steady-state traffic window, then joins. Full runs measure each scenario on its own mesh.
+ */
+export function sharedLarge(n: number, trafficWindowMs: number, joins: number): Row[] {
+  const h = harness(2_000);
+  const coldMs = coldStart(h, n, 2_000);
+  const cold = coldMs === null ? Infinity : toRounds(coldMs, ROUND_MS);
+  h.cluster.runFor(MINUTE);
+  const trafficRow = trafficOf(h, n, trafficWindowMs);
+  const rounds = joinSamples(h, 0, joins);
+  return [
+    { scenario: 'join', n, seeds: 1, samples: rounds.length, roundsP50: percentile(rounds, 50), roundsP99: percentile(rounds, 99) },
+    { scenario: 'coldstart', n, seeds: 1, roundsP50: cold, roundsP99: cold, failed: coldMs === null ? 1 : 0 },
+    trafficRow,
+  ];
 }

@@ -13,11 +13,16 @@ export interface Harness {
 }
 
 /** Builds a cluster whose events fan out to listeners added later. */
-export function harness(seed: number, membership?: Partial<MembershipOptions>, network?: Partial<NetworkModel>): Harness {
+export function harness(
+  seed: number,
+  membership?: Partial<MembershipOptions>,
+  network?: Partial<NetworkModel>,
+  wire: 'text' | 'size' = 'size',
+): Harness {
   const listeners = new Set<EventListener>();
   const cluster = new SimCluster({
     seed,
-    wire: 'size',
+    wire,
     ...(membership ? { membership } : {}),
     ...(network ? { network } : {}),
     onEvent: (node, event, timeMs) => {

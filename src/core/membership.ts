@@ -213,6 +213,13 @@ export class Membership {
       return this.flush();
     }
     const wasOpen = this.overlay.get(peer)?.state === 'open';
+    // The hard bound holds whatever raced: attempts in both directions can complete at the same moment.
+    if (!wasOpen && this.overlay.openCount() >= this.options.maxDegree + this.options.inboundSlack) {
+      this.overlay.remove(peer);
+      this.send(peer, { t: 'bye', reason: 'trim' });
+      this.out.push({ type: 'disconnect', to: peer });
+      return this.flush();
+    }
     this.overlay.markOpen(peer, nowMs);
     if (wasOpen) return this.flush();
     this.liveness.add(peer, nowMs, this.rng.next() * this.options.pingIntervalMs);
@@ -475,6 +482,7 @@ export class Membership {
 
   private dial(peer: NodeId, nowMs: number): void {
     if (peer === this.selfId || !this.overlay.canDial(peer, nowMs)) return;
+    if (this.overlay.totalCount() >= this.options.maxDegree) return;
     this.overlay.markConnecting(peer, nowMs);
     this.out.push({ type: 'connect', to: peer, initiator: this.selfId < peer });
   }
