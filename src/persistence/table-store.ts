@@ -4,19 +4,12 @@
  * values or passed to a callback, never thrown. Times are wall-clock milliseconds (they must mean the same thing
  * after a reload, so the driver should stamp them with `Date.now()`, not `performance.now()`).
  */
+import type { PeerRecord } from '../core/peer-table';
 import { isNodeId, MAX_COUNTER, type NodeId, type PeerState } from '../core/wire';
 import type { Store } from './types';
 
-/** One peer as saved; mirrors the core's `PeerRecord`. */
-export interface PeerSnapshot {
-  id: NodeId;
-  counter: number;
-  state: PeerState;
-  lastSeenMs: number;
-  stateChangedMs: number;
-  successes: number;
-  failures: number;
-}
+/** One peer as saved: exactly the core's record, so nothing is lost or renamed between them. */
+export type PeerSnapshot = PeerRecord;
 
 /** A node's peer table as saved: plain JSON-able data, produced and consumed by the membership core. */
 export interface TableSnapshot {
