@@ -50,6 +50,12 @@ export interface SignalServerStats {
   members: number;
 }
 
+/** Traffic since start, for benches: signals relayed between members and successful joins. */
+export interface SignalServerTraffic {
+  relayed: number;
+  joins: number;
+}
+
 /** A running server. */
 export interface SignalServer {
   /** `ws://host:port`. */
@@ -58,6 +64,7 @@ export interface SignalServer {
   /** Closes every socket (1001) and stops listening. */
   close(): Promise<void>;
   stats(): SignalServerStats;
+  traffic(): SignalServerTraffic;
 }
 
 /** Default TCP port of the signaling server. */
@@ -67,7 +74,12 @@ export const DEFAULT_SIGNAL_HOST = '127.0.0.1';
 
 /** Starts listening and resolves once the port is bound. */
 export async function startSignalServer(options: SignalServerOptions = {}): Promise<SignalServer> {
-  const log = options.log ?? (() => {});
+  const userLog = options.log ?? (() => {});
+  const traffic: SignalServerTraffic = { relayed: 0, joins: 0 };
+  const log = (event: string, details?: Record<string, unknown>): void => {
+    if (event === 'join') traffic.joins++;
+    userLog(event, details);
+  };
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const maxSockets = options.maxSockets ?? 4096;
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
@@ -85,6 +97,9 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     nowMs: () => performance.now(),
     randomNonce: () => base64urlEncode(randomBytes(32)),
     log,
+    onRelayed: () => {
+      traffic.relayed++;
+    },
   };
   const sockets = new Map<WebSocket, { session: Session; alive: boolean }>();
 
@@ -158,6 +173,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     url: `ws://${urlHost}:${port}`,
     port,
     stats: () => ({ sockets: sockets.size, ...ctx.rooms.stats() }),
+    traffic: () => ({ ...traffic }),
     close: () => closeAll(),
   };
 

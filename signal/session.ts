@@ -35,6 +35,8 @@ export interface SessionContext {
   nowMs: () => number;
   randomNonce: () => string;
   log: (event: string, details?: Record<string, unknown>) => void;
+  /** Called once per signal relayed to another member (for traffic counters). */
+  onRelayed?: () => void;
 }
 
 /** The server's handle on one connection. */
@@ -124,6 +126,7 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
     // The relayed frame can be a few bytes longer than the received one; the receiver's limit must hold too.
     if (Buffer.byteLength(frame) > ctx.maxFrameBytes) return fail('too-large', 'relayed frame would exceed the limit', to);
     target.deliver(frame);
+    ctx.onRelayed?.();
   }
 
   function dispatch(message: ClientMessage): void {

@@ -11,6 +11,8 @@ export interface LinkHandlers {
   open(peer: NodeId): void;
   message(peer: NodeId, text: string): void;
   close(peer: NodeId, event: LinkCloseEvent): void;
+  /** The link dropped a frame (inbound: binary or over 16 KiB; outbound: send queue full). */
+  drop(peer: NodeId, direction: 'in' | 'out', reason: string): void;
   /** A link could not even be created (budget, rate limit, browser refusal). */
   refused(peer: NodeId, code: string): void;
 }
@@ -25,6 +27,22 @@ export interface LinkPlatform {
   budget?: ConnectionBudget;
   limiter?: AttemptLimiter;
   counters?: LinkCounters;
+  /**
+   * Keep ICE candidates of our own that are not UDP to ourselves. Measured with @roamhq/wrtc: a peer connection
+   * gathers about five TCP host candidates per address and ~100 at worst against one UDP each, which swamps the
+   * signaling rate limit and the remote's 64-candidate cap, and the TCP checks cost ~60 file descriptors per
+   * connection. UDP alone is what peer-to-peer ICE uses in practice (ICE-TCP only helps when UDP is blocked).
+   */
+  udpCandidatesOnly?: boolean;
+}
+
+/** True for a trickled ICE candidate whose transport is not UDP (`candidate:<f> <c> <proto> ...`). */
+function isNonUdpCandidate(data: unknown): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  const signal = data as { type?: unknown; candidate?: { candidate?: unknown } };
+  if (signal.type !== 'candidate' || typeof signal.candidate?.candidate !== 'string') return false;
+  const protocol = signal.candidate.candidate.split(' ')[2];
+  return protocol !== undefined && protocol.toLowerCase() !== 'udp';
 }
 
 /**
@@ -72,9 +90,13 @@ export class LinkRegistry {
     }
     const link = created.link;
     this.links.set(peer, link);
-    link.on('signal', (data) => this.handlers.signal(peer, data));
+    link.on('signal', (data) => {
+      if (this.platform.udpCandidatesOnly === true && isNonUdpCandidate(data)) return;
+      this.handlers.signal(peer, data);
+    });
     link.on('open', () => this.handlers.open(peer));
     link.on('message', (text) => this.handlers.message(peer, text));
+    link.on('drop', ({ direction, reason }) => this.handlers.drop(peer, direction, reason));
     link.on('close', (event) => {
       if (this.links.get(peer) === link) this.links.delete(peer);
       this.handlers.close(peer, event);

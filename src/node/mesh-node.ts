@@ -1,7 +1,7 @@
 import { Membership, type Effect, type MembershipEvent, type MembershipOptions, type PeerView } from '../core';
 import type { Rng } from '../core/random';
-import { decodeMessage, encodeMessage, type NodeId } from '../core/wire';
-import type { KeyIdentity } from '../identity/keys';
+import { decodeMessage, encodeMessage, type MembershipMessage, type NodeId } from '../core/wire';
+import { isValidNodeId, type KeyIdentity } from '../identity/keys';
 import type { SignalingClient } from '../adapters/signaling-client';
 import { createEmitter } from '../util/emitter';
 import type { LinkCloseEvent } from '../transport/types';
@@ -53,13 +53,17 @@ export interface MeshNodeStats {
   serverSignalsIn: number;
 }
 
-/** Signaling payload between two drivers: WebRTC data, or a request that the other side make the offer. */
-type SignalPayload = { k: 'rtc'; s: unknown } | { k: 'dial' };
+/**
+ * Signaling payload between two drivers: WebRTC data, a request that the other side make the offer, or a refusal
+ * (no room for another link) so the dialer gives up at once instead of waiting for its connect time-out.
+ */
+type SignalPayload = { k: 'rtc'; s: unknown } | { k: 'dial' } | { k: 'busy' };
 
 function parseSignalPayload(data: unknown): SignalPayload | null {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
   const record = data as Record<string, unknown>;
   if (record['k'] === 'dial') return { k: 'dial' };
+  if (record['k'] === 'busy') return { k: 'busy' };
   if (record['k'] === 'rtc' && 's' in record) return { k: 'rtc', s: record['s'] };
   return null;
 }
@@ -109,6 +113,10 @@ export class MeshNode {
       open: (peer) => this.run(this.core.linkUp(this.clock.now(), peer)),
       message: (peer, text) => this.onMessage(peer, text),
       close: (peer, event) => this.onLinkClose(peer, event),
+      drop: (peer, direction, reason) => {
+        if (direction === 'in') this.drop(peer, `link:${reason}`);
+        else this.count(this.counters.sendFailures, reason);
+      },
       refused: (peer, code) => {
         this.count(this.counters.linkCloses, code);
         this.run(this.core.linkDown(this.clock.now(), peer));
@@ -139,8 +147,9 @@ export class MeshNode {
   /** Leaves on purpose (neighbours learn it at once), closes every link and the signaling socket. */
   stop(): void {
     if (this.stopped) return;
-    this.run(this.core.leave(this.clock.now()));
+    // Stopped first, so that the goodbye's link-downs do not flash 'isolated' before 'stopped'.
     this.stopped = true;
+    this.run(this.core.leave(this.clock.now()));
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.links.closeAll();
     this.signaling.close();
@@ -187,7 +196,7 @@ export class MeshNode {
     }
     if (decoded.droppedEntries > 0) this.drop(peer, 'message:bad-entries', decoded.droppedEntries);
     this.counters.messagesIn++;
-    this.run(this.core.receive(this.clock.now(), peer, decoded.message));
+    this.run(this.core.receive(this.clock.now(), peer, withRealIds(decoded.message, (count) => this.drop(peer, 'message:bad-id', count))));
   }
 
   private onLinkClose(peer: NodeId, event: LinkCloseEvent): void {
@@ -204,6 +213,7 @@ export class MeshNode {
       return;
     }
     const existing = this.links.get(from);
+    if (payload.k === 'busy') return this.onBusy(from);
     if (existing !== undefined) {
       if (payload.k === 'rtc') {
         const result = existing.signal(payload.s);
@@ -214,6 +224,8 @@ export class MeshNode {
     // A new peer wants a link: the core decides whether it fits (degree bound, not leaving).
     if (this.stopped || !this.core.acceptLink(this.clock.now(), from)) {
       this.drop(from, 'signal:refused');
+      // Answer only the opening move (offer or dial), not every trickled candidate after it.
+      if (!this.stopped && isOpeningMove(payload)) this.sendSignal(from, { k: 'busy' });
       return;
     }
     const initiator = this.id < from;
@@ -224,6 +236,16 @@ export class MeshNode {
       if (!result.ok) this.drop(from, `signal:${result.code}`);
     }
     this.reschedule();
+  }
+
+  /** The peer has no room for us: an attempt still under way fails now (the core backs off and dials others). */
+  private onBusy(from: NodeId): void {
+    const link = this.links.get(from);
+    if (link === undefined) {
+      if (!this.neighbours().includes(from)) this.run(this.core.linkDown(this.clock.now(), from));
+    } else if (link.state() !== 'open') {
+      link.close('remote busy');
+    }
   }
 
   // ---- effects ----------------------------------------------------------------------------------------------
@@ -265,7 +287,11 @@ export class MeshNode {
       const peers = await this.signaling.requestPeers();
       if (!this.stopped) this.run(this.core.introduce(this.clock.now(), peers));
     } catch (error) {
-      this.setState('isolated', `signaling server unreachable: ${describe(error)}`);
+      // Linked nodes stay connected without the server (it is only for first contact); only say so when alone.
+      // Knowing no member either means no way into the mesh at all: offline (updateState keeps that until a link).
+      if (!this.stopped && this.core.neighbours().length === 0) {
+        this.setState(this.core.members().length > 0 ? 'isolated' : 'offline', `signaling server unreachable: ${describe(error)}`);
+      }
     }
   }
 
@@ -309,6 +335,24 @@ export class MeshNode {
   private count(table: Record<string, number>, key: string, by = 1): void {
     table[key] = (table[key] ?? 0) + by;
   }
+}
+
+/**
+ * The wire accepts any short base64url ID (the simulator uses them); real peers are named by key hashes, so an
+ * entry with any other ID (e.g. `__proto__`) is junk that could only be gossiped on and dialled in vain.
+ */
+function withRealIds(message: MembershipMessage, dropped: (count: number) => void): MembershipMessage {
+  if (!('entries' in message)) return message;
+  const entries = message.entries.filter((entry) => isValidNodeId(entry.id));
+  if (entries.length === message.entries.length) return message;
+  dropped(message.entries.length - entries.length);
+  return { ...message, entries };
+}
+
+function isOpeningMove(payload: SignalPayload): boolean {
+  if (payload.k === 'dial') return true;
+  if (payload.k !== 'rtc' || typeof payload.s !== 'object' || payload.s === null) return false;
+  return (payload.s as { type?: unknown }).type === 'offer';
 }
 
 function describe(error: unknown): string {

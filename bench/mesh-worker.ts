@@ -1,0 +1,100 @@
+/**
+ * Child process of `bench/mesh.ts`: runs a share of the Node peers (wrtc costs ~50 file descriptors and 2 threads
+ * per peer connection, so 50 peers do not fit one process's 20 000-descriptor limit) and reports timings over IPC.
+ */
+import { readdirSync } from 'node:fs';
+import type { MembershipOptions } from '../src/core';
+import type { MeshNode } from '../src/node/mesh-node';
+import { startNodePeer } from '../src/node/node-peer';
+
+/** Messages from the parent. */
+export type ToWorker =
+  | { t: 'start'; url: string; room: string; count: number; membership: Partial<MembershipOptions> }
+  | { t: 'ids'; ids: string[]; timeoutMs: number }
+  | { t: 'measure'; ms: number }
+  | { t: 'stop' };
+
+/** Per-node timings, absolute wall-clock ms (undefined: never happened). */
+export interface NodeTimes {
+  id: string;
+  startMs: number;
+  firstOpenMs?: number;
+  fullMs?: number;
+}
+
+/** Messages to the parent. */
+export type FromWorker =
+  | { t: 'started'; ids: string[] }
+  | { t: 'done'; nodes: NodeTimes[] }
+  | { t: 'measured'; cpuMs: number; wallMs: number; links: number[]; fds: number };
+
+function post(message: FromWorker): void {
+  process.send?.(message);
+}
+
+async function run(): Promise<void> {
+  const nodes: Array<{ node: MeshNode; times: NodeTimes }> = [];
+  process.on('message', (raw: unknown) => {
+    const message = raw as ToWorker;
+    switch (message.t) {
+      case 'start':
+        void startAll(message);
+        break;
+      case 'ids':
+        void awaitFull(message.ids, message.timeoutMs);
+        break;
+      case 'measure':
+        void measure(message.ms);
+        break;
+      case 'stop':
+        for (const { node } of nodes) node.stop();
+        setTimeout(() => process.exit(0), 300);
+        break;
+    }
+  });
+
+  async function startAll(message: Extract<ToWorker, { t: 'start' }>): Promise<void> {
+    await Promise.all(Array.from({ length: message.count }, async () => {
+      const startMs = Date.now();
+      const node = await startNodePeer({ signalUrl: message.url, room: message.room, membership: message.membership });
+      const times: NodeTimes = { id: node.id, startMs };
+      node.on('membership', (event) => {
+        if (event.type === 'neighbour:up' && times.firstOpenMs === undefined) times.firstOpenMs = Date.now();
+      });
+      if (node.neighbours().length > 0) times.firstOpenMs = Date.now();
+      nodes.push({ node, times });
+    }));
+    post({ t: 'started', ids: nodes.map(({ node }) => node.id) });
+  }
+
+  async function awaitFull(ids: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const now = Date.now();
+      for (const { node, times } of nodes) {
+        if (times.fullMs !== undefined) continue;
+        const listed = new Set(node.members());
+        if (ids.every((id) => id === node.id || listed.has(id))) times.fullMs = now;
+      }
+      if (nodes.every(({ times }) => times.fullMs !== undefined) || now > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    post({ t: 'done', nodes: nodes.map(({ times }) => times) });
+  }
+
+  async function measure(ms: number): Promise<void> {
+    const cpu = process.cpuUsage();
+    const wallStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    const used = process.cpuUsage(cpu);
+    post({
+      t: 'measured',
+      cpuMs: (used.user + used.system) / 1000,
+      wallMs: performance.now() - wallStart,
+      links: nodes.map(({ node }) => node.neighbours().length),
+      fds: readdirSync('/proc/self/fd').length,
+    });
+  }
+}
+
+void run();

@@ -1,0 +1,143 @@
+/**
+ * MeshNode on real WebRTC (@roamhq/wrtc) in one process: a real signaling server, twenty nodes with compressed
+ * intervals, and a hostile raw peer. Waits by polling, never by fixed sleeps.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSignalServer, type SignalServer } from '../../signal/server';
+import type { MembershipOptions } from '../core';
+import type { MeshNode } from './mesh-node';
+import { startNodePeer } from './node-peer';
+import { connectRawPeer, until, type RawPeer } from './test-helpers';
+
+const FAST: Partial<MembershipOptions> = {
+  gossipIntervalMs: 500,
+  pingIntervalMs: 500,
+  pingTimeoutMs: 300,
+  suspicionTimeoutMs: 3_000,
+  heartbeatIntervalMs: 2_000,
+  cleanupIntervalMs: 1_000,
+  connectTimeoutMs: 8_000,
+  minLinkAgeMs: 3_000,
+  retryBaseMs: 1_000,
+  retryDeadIntervalMs: 5_000,
+};
+const MAX_DEGREE = 8;
+const INBOUND_SLACK = 2;
+const N = 20;
+
+describe('mesh of MeshNodes on real WebRTC', () => {
+  let server: SignalServer;
+  const nodes: MeshNode[] = [];
+
+  beforeAll(async () => {
+    server = await startSignalServer({ port: 0, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    for (const node of nodes) node.stop();
+    await server?.close();
+  });
+
+  it(`${N} nodes reach full membership within the degree bound, and all remove one that leaves`, async () => {
+    const membership = { ...FAST, maxDegree: MAX_DEGREE, inboundSlack: INBOUND_SLACK };
+    const started = await Promise.all(
+      Array.from({ length: N }, () => startNodePeer({ signalUrl: server.url, room: 'it', membership })),
+    );
+    nodes.push(...started);
+    const everyone = new Set(nodes.map((node) => node.id));
+
+    const fullMs = await until(
+      () => nodes.every((node) => node.members().length === N - 1 && node.members().every((id) => everyone.has(id))),
+      30_000,
+      () => `members per node: ${nodes.map((node) => node.members().length).join(',')}`,
+    );
+    // The hard bound holds at every moment; shedding brings each node back to maxDegree once links are old enough.
+    for (const node of nodes) expect(node.neighbours().length).toBeLessThanOrEqual(MAX_DEGREE + INBOUND_SLACK);
+    await until(
+      () => nodes.every((node) => node.neighbours().length <= MAX_DEGREE && node.neighbours().length > 0),
+      15_000,
+      () => `degrees: ${nodes.map((node) => node.neighbours().length).join(',')}`,
+    );
+
+    const [leaver, ...rest] = nodes;
+    if (leaver === undefined) throw new Error('no nodes');
+    leaver.stop();
+    const removedMs = await until(
+      () => rest.every((node) => !node.members().includes(leaver.id)),
+      10_000,
+      () => `still listing the leaver: ${rest.filter((node) => node.members().includes(leaver.id)).length}`,
+    );
+    expect(rest.every((node) => node.members().length === N - 2)).toBe(true);
+    console.info(`[mesh] n=${N} full membership after ${fullMs} ms; leave removed everywhere after ${removedMs} ms`);
+  });
+});
+
+describe('MeshNode against a hostile peer', () => {
+  let server: SignalServer;
+  let node: MeshNode | undefined;
+  let raw: RawPeer | undefined;
+
+  beforeAll(async () => {
+    server = await startSignalServer({ port: 0, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    raw?.close();
+    node?.stop();
+    await server?.close();
+  });
+
+  it('drops and counts malformed frames, and keeps working', async () => {
+    node = await startNodePeer({ signalUrl: server.url, room: 'evil', membership: FAST });
+    const target = node;
+    raw = await connectRawPeer(server.url, 'evil', target.id);
+    const hostile = raw;
+    await until(() => target.neighbours().includes(hostile.id), 10_000, () => 'raw peer never became a neighbour');
+
+    const entry = (id: string, counter = 1, state = 0): unknown[] => [id, counter, state, 0];
+    const frames: Array<[string, string]> = [
+      ['bad-json', '{"v":1,"t":"push","e":['],
+      ['bad-json', 'not json at all'],
+      ['wrong types', JSON.stringify({ v: 1, t: 'push', e: 'entries' })],
+      ['wrong types', JSON.stringify({ v: 1, t: 'ping', n: 'one' })],
+      ['wrong types', JSON.stringify({ v: '1', t: 'ack', n: 1 })],
+      ['wrong types', JSON.stringify([1, 2, 3])],
+      ['unknown type', JSON.stringify({ v: 1, t: 'rm -rf', e: [] })],
+      ['too many entries', JSON.stringify({ v: 1, t: 'push', e: Array.from({ length: 600 }, (_, i) => entry(`a${i}`)) })],
+      ['proto key', '{"__proto__":{"v":1,"t":"ping","n":1}}'],
+      ['proto entries', JSON.stringify({ v: 1, t: 'news', e: [entry('__proto__'), entry('constructor')] })],
+      ['own id list', JSON.stringify({ v: 1, t: 'news', e: Array.from({ length: 50 }, () => entry(hostile.id, 5)) })],
+      ['own id list', JSON.stringify({ v: 1, t: 'news', e: [entry(target.id, 2 ** 40, 2)] })],
+    ];
+    for (const [, text] of frames) hostile.sendRaw(text);
+    // Bypass the hostile side's own 16 KiB check: one oversize frame and one with 10 000 entries.
+    hostile.sendRaw('x'.repeat(20_000));
+    hostile.sendRaw(JSON.stringify({ v: 1, t: 'push', e: Array.from({ length: 10_000 }, (_, i) => entry(`b${i}`)) }));
+
+    const total = (): number => Object.values(target.stats().drops).reduce((a, b) => a + b, 0);
+    await until(
+      () => (target.stats().drops['link:too-large'] ?? 0) >= 2 && total() >= frames.length + 2,
+      10_000,
+      () => `drops so far: ${JSON.stringify(target.stats().drops)}`,
+    );
+    const drops = target.stats().drops;
+    expect(drops['message:bad-json']).toBe(2);
+    expect(drops['message:bad-shape']).toBeGreaterThanOrEqual(2);
+    expect(drops['message:bad-version']).toBeGreaterThanOrEqual(2);
+    expect(drops['message:unknown-type']).toBe(1);
+    expect(drops['message:too-many-entries']).toBe(1);
+    expect(drops['message:bad-id']).toBe(2);
+    expect(drops['message:bad-entries']).toBe(49);
+    expect(drops['link:too-large']).toBe(2);
+
+    // Nothing leaked into the table or the prototype chain; our own counter did not jump; still alive and linked.
+    expect(target.members().every((id) => id === hostile.id)).toBe(true);
+    expect(({} as Record<string, unknown>)['v']).toBeUndefined();
+    expect(target.stats().counter).toBeLessThan(1_000);
+    expect(target.state).toBe('connected');
+    // It still answers a well-formed ping.
+    const acks = hostile.received.length;
+    hostile.sendRaw(JSON.stringify({ v: 1, t: 'ping', n: 42 }));
+    await until(() => hostile.received.slice(acks).some((text) => text.includes('"t":"ack","n":42')), 5_000, () => 'no ack');
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Everything a Node process needs to become a mesh node: a fresh in-memory identity, the signaling client over
+ * `ws`, the WebRTC platform (simple-peer on `@roamhq/wrtc`, no ICE servers: peers on one host or LAN) and the
+ * driver, wired together. The CLI (`scripts/peer.ts`), the integration test and the bench use it.
+ */
+import wrtc from '@roamhq/wrtc';
+import { WebSocket } from 'ws';
+import type { MembershipOptions } from '../core';
+import { createSignalingClient, type WebSocketConstructor } from '../adapters/signaling-client';
+import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
+import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
+import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
+import { MeshNode } from './mesh-node';
+
+/** Options of `startNodePeer`. */
+export interface NodePeerConfig {
+  /** `ws://host:port` of the signaling server. */
+  signalUrl: string;
+  room: string;
+  membership?: Partial<MembershipOptions>;
+  /** WebSocket class for the signaling client; default `ws`'s. */
+  WebSocketImpl?: WebSocketConstructor;
+  /**
+   * Peer connections this process may construct in its lifetime. Node has no browser quota, so the default is
+   * generous; it still bounds what misbehaving peers can make us spend.
+   */
+  connectionBudget?: number;
+}
+
+/** Default lifetime connection budget of a Node peer. */
+export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
+
+/**
+ * Generates an identity, connects to the signaling server and starts a mesh node. Resolves once the first contact
+ * was attempted (the node reports an unreachable server through its state, it does not reject).
+ */
+export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
+  const identity = await identityFromKeyPair(await generateKeyPair(false));
+  const signaling = createSignalingClient({
+    url: config.signalUrl,
+    room: config.room,
+    identity,
+    WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
+  });
+  const node = new MeshNode({
+    identity,
+    signaling,
+    platform: {
+      SimplePeerImpl,
+      wrtc,
+      rtcConfig: { iceServers: [] },
+      udpCandidatesOnly: true,
+      budget: createConnectionBudget({ lifetimeLimit: config.connectionBudget ?? DEFAULT_NODE_CONNECTION_BUDGET }),
+      limiter: createAttemptLimiter({ now: () => Date.now() }),
+      // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
+      ...(config.membership?.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.membership.connectTimeoutMs } : {}),
+    },
+    ...(config.membership !== undefined ? { membership: config.membership } : {}),
+  });
+  await node.start();
+  return node;
+}

@@ -1,0 +1,83 @@
+/** Helpers for the Node integration tests and the mesh bench: polling, and a raw (possibly hostile) peer. */
+import wrtc from '@roamhq/wrtc';
+import SimplePeer from 'simple-peer';
+import { WebSocket } from 'ws';
+import { createSignalingClient, type SignalingClient, type WebSocketConstructor } from '../adapters/signaling-client';
+import { createLink, isInitiator, type Link } from '../adapters/webrtc-transport';
+import { generateKeyPair, identityFromKeyPair, type NodeId } from '../identity/keys';
+import type { SimplePeerConstructor, SimplePeerLike } from '../transport/types';
+
+/**
+ * Polls `predicate` every `everyMs` until it holds; resolves with the elapsed milliseconds, or rejects after
+ * `timeoutMs` with `explain()` in the message.
+ */
+export async function until(predicate: () => boolean, timeoutMs: number, explain: () => string, everyMs = 50): Promise<number> {
+  const startMs = Date.now();
+  for (;;) {
+    if (predicate()) return Date.now() - startMs;
+    if (Date.now() - startMs > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${explain()}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** A peer that speaks the signaling and link handshake correctly and then sends whatever the test wants. */
+export interface RawPeer {
+  id: NodeId;
+  link: Link;
+  /** Text frames received after the link opened. */
+  received: string[];
+  /** Sends `text` on the data channel, bypassing the link's own checks (size, state). */
+  sendRaw(text: string): void;
+  close(): void;
+}
+
+/** Joins `room` and opens an authenticated link to `target` (a MeshNode), following the initiator rule. */
+export async function connectRawPeer(signalUrl: string, room: string, target: NodeId, timeoutMs = 10_000): Promise<RawPeer> {
+  const identity = await identityFromKeyPair(await generateKeyPair(false));
+  const signaling: SignalingClient = createSignalingClient({
+    url: signalUrl, room, identity, WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
+  });
+  await signaling.connect();
+  const captured: SimplePeerLike[] = [];
+  // Records the simple-peer instance the link wraps, so frames can skip the link's outbound checks.
+  class CapturingPeer extends (SimplePeer as unknown as new (options: object) => SimplePeerLike) {
+    constructor(options: object) {
+      super(options);
+      captured.push(this);
+    }
+  }
+  const initiator = isInitiator(identity.id, target);
+  const created = createLink({
+    remoteId: target, initiator, identity, SimplePeerImpl: CapturingPeer as unknown as SimplePeerConstructor,
+    wrtc, rtcConfig: { iceServers: [] }, connectTimeoutMs: timeoutMs,
+  });
+  if (!created.ok) throw new Error(`createLink failed: ${created.code}`);
+  const link = created.link;
+  const received: string[] = [];
+  link.on('message', (text) => received.push(text));
+  link.on('signal', (data) => signaling.send(target, { k: 'rtc', s: data }));
+  signaling.on('signal', ({ from, data }) => {
+    const payload = data as { k?: unknown; s?: unknown };
+    if (from === target && payload.k === 'rtc') link.signal(payload.s);
+  });
+  // The lower ID makes the offer; otherwise ask the target to make it.
+  if (!initiator) signaling.send(target, { k: 'dial' });
+  await new Promise<void>((resolve, reject) => {
+    link.on('open', () => resolve());
+    link.on('close', (event) => reject(new Error(`raw link closed before open: ${event.code} ${event.detail ?? ''}`)));
+  });
+  const raw = captured[0];
+  if (raw === undefined) throw new Error('no simple-peer instance captured');
+  return {
+    id: identity.id,
+    link,
+    received,
+    sendRaw: (text) => {
+      raw.write(text);
+    },
+    close: () => {
+      link.close();
+      signaling.close();
+    },
+  };
+}
