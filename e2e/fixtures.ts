@@ -138,7 +138,8 @@ async function openPage(browser: Browser, url: string, index: number, initEvents
   return { index, context, page, log, close };
 }
 
-async function asNode(opened: OpenedPage, readyTimeoutMs: number): Promise<StarmeshNode> {
+/** Waits for `window.starmesh` in an opened page (again after a reload) and wraps it as a node. */
+export async function asNode(opened: OpenedPage, readyTimeoutMs = 15_000): Promise<StarmeshNode> {
   const { page } = opened;
   await page.waitForFunction(
     () => {
@@ -190,6 +191,18 @@ function hookStarmesh(names: string[]): void {
   });
 }
 
+/**
+ * Opens another tab in `node`'s browser context at the same URL: it shares IndexedDB, Web Locks and
+ * BroadcastChannel with `node` (but not sessionStorage). Its console goes to `node.log`. Closed with the context.
+ */
+export async function openSiblingTab(node: OpenedPage, readyTimeoutMs = 15_000): Promise<StarmeshNode> {
+  const page = await node.context.newPage();
+  page.on('console', (m) => node.log.push(`[sibling ${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => node.log.push(`[sibling pageerror] ${e.stack ?? e.message}`));
+  await page.goto(node.page.url());
+  return asNode({ ...node, page, close: () => page.close() }, readyTimeoutMs);
+}
+
 async function attachLogsOnFailure(opened: OpenedPage[], testInfo: TestInfo): Promise<void> {
   if (testInfo.status === testInfo.expectedStatus) return;
   for (const p of opened) {
@@ -238,3 +251,15 @@ export async function expectNeighbours(nodes: StarmeshNode[], min: number, optio
       .toBeGreaterThanOrEqual(min);
   }
 }
+
+/** Compressed intervals for scenarios (URL parameters of the page): seconds instead of minutes. */
+export const FAST_PARAMS = {
+  gossipMs: 500,
+  pingMs: 500,
+  pingTimeoutMs: 300,
+  suspicionMs: 3000,
+  heartbeatMs: 2000,
+  cleanupMs: 1000,
+  connectTimeoutMs: 8000,
+} as const;
+

@@ -51,6 +51,8 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
       SimplePeerImpl,
       budget: createConnectionBudget(platform.sessionStorage ? { storage: platform.sessionStorage } : {}),
       limiter: createAttemptLimiter({ now: () => Date.now() }),
+      // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
+      ...(config.membership?.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.membership.connectTimeoutMs } : {}),
     },
     ...(config.membership !== undefined ? { membership: config.membership } : {}),
     ...(restored !== undefined ? { snapshot: restored } : {}),
@@ -63,7 +65,10 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
   return {
     node,
     persistent: storage.persistent && tab.persistent,
-    ...(persistenceProblem !== undefined ? { persistenceProblem } : {}),
+    // A getter: a save that fails later must reach the page too.
+    get persistenceProblem() {
+      return persistenceProblem;
+    },
     ...(restored !== undefined ? { restored } : {}),
     identityRestored: tab.restored,
     flush: async () => {

@@ -1,0 +1,37 @@
+/** The page itself: what it shows, and how it treats bad URL parameters and a missing signaling server. */
+import { expect, FAST_PARAMS, test } from './fixtures';
+
+test('the page shows ID, state, room, members and the peer table with LastSeen', async ({ openNodes, room }) => {
+  const [a, b] = await openNodes(2, { params: FAST_PARAMS });
+  const page = a!.page;
+  await expect(page.locator('#node-id')).toHaveAttribute('title', a!.id);
+  await expect(page.locator('#node-room')).toHaveText(room);
+  await expect(page.getByRole('status')).toHaveText('connected', { timeout: 20_000 });
+  await expect(page.locator('#member-count')).toHaveText('1');
+  await expect(page.locator('#persistence')).toHaveText('persisted (IndexedDB)');
+  await expect(page.getByRole('columnheader')).toHaveText(['ID', 'State', 'Neighbour', 'Last seen', 'Score']);
+  const row = page.locator(`#peer-rows tr[data-peer="${b!.id}"]`);
+  await expect(row.locator('td')).toHaveText(['', 'alive', 'yes', /^(now|\d+ s ago)$/, /^\d+\.\d\d$/].map((t, i) => (i === 0 ? b!.id.slice(0, 10) + '…' : t)));
+  await expect(page.locator('#notes')).toBeHidden();
+});
+
+test('invalid interval parameters are ignored with a visible note', async ({ openNodes }) => {
+  const [a] = await openNodes(1, { params: { ...FAST_PARAMS, gossipMs: 'fast', pingMs: -5, staleMs: 99_999_999 } });
+  const notes = a!.page.locator('#notes li');
+  await expect(notes).toHaveCount(3);
+  await expect(notes.nth(0)).toContainText('gossipMs=fast ignored');
+  await expect(notes.nth(1)).toContainText('pingMs=-5 ignored');
+  await expect(notes.nth(2)).toContainText('staleMs=99999999 ignored');
+});
+
+test('an unreachable signaling server shows as offline with the reason', async ({ openNodes }) => {
+  // Nothing listens on this port inside the test's private network namespace.
+  const [a] = await openNodes(1, { params: { ...FAST_PARAMS, signal: 'ws://127.0.0.1:59999' }, events: ['state'] });
+  await expect(a!.page.getByRole('status')).toHaveText(/^offline: signaling server unreachable/, { timeout: 15_000 });
+  // The node retries the server with back-off; after a failed retry it must still say offline, not joining.
+  const states = async (): Promise<string[]> => ((await a!.events('state')) as Array<{ state: string }>).map((e) => e.state);
+  await expect.poll(async () => (await states()).filter((s) => s === 'offline').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+  const history = await states();
+  expect(history.slice(history.indexOf('offline')), 'states after the first failure').toEqual(history.slice(history.indexOf('offline')).map(() => 'offline'));
+  await expect(a!.page.getByRole('status')).toHaveText(/^offline: signaling server unreachable/);
+});

@@ -1,0 +1,59 @@
+/**
+ * `window.starmesh`: the page's scripting handle for tests and debugging (documented in web/README.md). Every
+ * method returns plain data (safe to pass out of the page with Playwright's `evaluate`).
+ */
+import type { MembershipSnapshot, PeerView } from '../src/core';
+import type { BrowserNode } from '../src/browser/start-browser-node';
+import type { MeshNodeEvents, NodeState } from '../src/node/mesh-node';
+
+/** The handle's shape. */
+export interface StarmeshHandle {
+  /** This node's ID. */
+  readonly id: string;
+  /** Current state: joining | connected | isolated | offline | stopped. */
+  state(): NodeState;
+  /** Detail of the last state change (e.g. "signaling server unreachable: …"), if any. */
+  stateDetail(): string | undefined;
+  /** Every known peer, tombstones (state 'dead') included. */
+  peers(): PeerView[];
+  /** IDs listed as members (alive or suspect). */
+  members(): string[];
+  /** IDs with an open WebRTC link. */
+  neighbours(): string[];
+  /** Driver and core counters (drops, messages, link close codes…). */
+  stats(): ReturnType<BrowserNode['node']['stats']>;
+  /** Subscribes to a node event ('membership', 'state', 'drop', 'changed'); returns the unsubscribe function. */
+  on<K extends keyof MeshNodeEvents>(event: K, fn: (payload: MeshNodeEvents[K]) => void): () => void;
+  /** The table loaded from IndexedDB at start (before any new evidence), or null on a fresh start. */
+  readonly restored: MembershipSnapshot | null;
+  /** True when identity and table survive a reload. */
+  readonly persistent: boolean;
+  /** Why not persistent (or why a save failed), if so. */
+  persistenceProblem(): string | undefined;
+  /** Writes the table to IndexedDB now; resolves when written. */
+  flush(): Promise<void>;
+}
+
+/** Builds the handle over a started browser node. */
+export function createHandle(started: BrowserNode): StarmeshHandle {
+  const { node } = started;
+  let detail: string | undefined;
+  node.on('state', (change) => {
+    detail = change.detail;
+  });
+  const restored = started.restored === undefined ? null : structuredClone(started.restored);
+  return {
+    id: node.id,
+    state: () => node.state,
+    stateDetail: () => detail,
+    peers: () => node.peers().map((peer) => ({ ...peer })),
+    members: () => node.members(),
+    neighbours: () => node.neighbours(),
+    stats: () => node.stats(),
+    on: (event, fn) => node.on(event, fn),
+    restored,
+    persistent: started.persistent,
+    persistenceProblem: () => started.persistenceProblem,
+    flush: () => started.flush(),
+  };
+}
