@@ -1,0 +1,42 @@
+import { connectEvilPeer } from './evil-peer';
+import { expect, test } from './fixtures';
+
+/** Every kind of junk the peer sends below, by the reason the tab counts it under. */
+const EXPECTED_DROPS = [
+  'message:bad-json', 'message:bad-shape', 'message:bad-version', 'message:unknown-type', 'message:too-many-entries',
+  'message:bad-entries', 'message:bad-id', 'link:too-large', 'link:binary',
+];
+
+const FAST = { gossipMs: 500, pingMs: 500, pingTimeoutMs: 300, suspicionMs: 3000, heartbeatMs: 2000, cleanupMs: 1000, connectTimeoutMs: 8000 };
+
+test('a peer sending malformed and oversized frames is dropped and counted while the tab works on', async ({ openNodes, room, signalUrl, baseURL }) => {
+  const [a, b] = await openNodes(2, { params: FAST });
+  if (a === undefined || b === undefined) throw new Error('two nodes expected');
+  await expect.poll(async () => (await a.peers()).filter((p) => p.state === 'alive').map((p) => p.id)).toContain(b.id);
+
+  const evil = await connectEvilPeer(signalUrl, room, a.id, new URL(baseURL ?? 'http://127.0.0.1:5173').origin);
+  const drops = (): Promise<Record<string, number>> =>
+    a.page.evaluate(() => (window as unknown as { starmesh: { stats(): { drops: Record<string, number> } } }).starmesh.stats().drops);
+
+  evil.write('this is not json');
+  evil.write('{"v":1,"t":"push","e":"not a list"}');
+  evil.write('{"v":99,"t":"push","e":[]}');
+  evil.write('{"v":1,"t":"launch-missiles"}');
+  evil.write(JSON.stringify({ v: 1, t: 'push', e: Array.from({ length: 600 }, (_, i) => [`x${i}`, 1, 0, 0]) }));
+  evil.write(JSON.stringify({ v: 1, t: 'news', e: [[a.id, 1e300, 2, 0], ['__proto__', 1, 0, 0], [evil.id, -1, 0, 0], [b.id, 'x', 0, 0]] }));
+  evil.write('{'.repeat(20_000));
+  evil.writeBinary(new Uint8Array(16));
+
+  await expect.poll(async () => {
+    const counted = await drops();
+    return EXPECTED_DROPS.filter((reason) => (counted[reason] ?? 0) > 0);
+  }, { timeout: 15_000 }).toEqual(EXPECTED_DROPS);
+
+  // The tab still works: it keeps B, and a newcomer still joins it.
+  const [c] = await openNodes(1, { params: FAST });
+  if (c === undefined) throw new Error('third node expected');
+  await expect.poll(async () => (await a.peers()).filter((p) => p.state === 'alive').map((p) => p.id).sort(), { timeout: 20_000 })
+    .toEqual(expect.arrayContaining([b.id, c.id]));
+  await expect.poll(async () => (await a.peers()).some((p) => p.id === '__proto__')).toBe(false);
+  evil.close();
+});
