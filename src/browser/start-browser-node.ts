@@ -43,7 +43,7 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
   const tables = storage.openStore('tables');
   const staleAfterMs = config.membership?.staleAfterMs ?? DEFAULT_OPTIONS.staleAfterMs;
   const restored = tab.restored ? await loadSavedTable(tables, tab.identity.id, Date.now(), staleAfterMs) : undefined;
-  const signaling = createSignalingClient({ url: config.signalUrl, room: config.room, identity: tab.identity });
+  const signaling = () => createSignalingClient({ url: config.signalUrl, room: config.room, identity: tab.identity });
   const node = new MeshNode({
     identity: tab.identity,
     signaling,

@@ -31,8 +31,11 @@ export interface DriverClock {
 /** Everything a mesh node needs. */
 export interface MeshNodeOptions {
   identity: KeyIdentity;
-  /** The signaling client for first contact (already constructed for the room; `connect()` is called here). */
-  signaling: SignalingClient;
+  /**
+   * Makes a signaling client for the room (`connect()` is called here). Called again when the node needs the
+   * server after its socket closed (isolated after a server restart), so a node always finds its way back.
+   */
+  signaling: () => SignalingClient;
   /** WebRTC platform pieces (simple-peer constructor, wrtc in Node, budget). */
   platform: Omit<LinkPlatform, 'identity'>;
   membership?: Partial<MembershipOptions>;
@@ -89,7 +92,12 @@ export class MeshNode {
   private readonly links: LinkRegistry;
   private readonly clock: DriverClock;
   private readonly emitter = createEmitter<MeshNodeEvents>();
-  private readonly signaling: SignalingClient;
+  private readonly makeSignaling: () => SignalingClient;
+  private signaling: SignalingClient;
+  /** True while the signaling socket is joined; a closed one is replaced on the next need. */
+  private signalingJoined = false;
+  /** True until the current client's `connect()` was tried (the first one is used as made). */
+  private signalingFresh = true;
   private timer: unknown = undefined;
   private timerAtMs = Infinity;
   private currentState: NodeState = 'offline';
@@ -101,7 +109,8 @@ export class MeshNode {
   constructor(options: MeshNodeOptions) {
     this.id = options.identity.id;
     this.clock = options.clock ?? REAL_CLOCK;
-    this.signaling = options.signaling;
+    this.makeSignaling = options.signaling;
+    this.signaling = this.openSignaling();
     this.core = new Membership({
       selfId: this.id,
       rng: options.rng ?? cryptoRng(),
@@ -122,7 +131,29 @@ export class MeshNode {
         this.run(this.core.linkDown(this.clock.now(), peer));
       },
     });
-    this.signaling.on('signal', ({ from, data }) => this.onSignal(from, data));
+  }
+
+  private openSignaling(): SignalingClient {
+    const client = this.makeSignaling();
+    this.signalingFresh = true;
+    client.on('signal', ({ from, data }) => this.onSignal(from, data));
+    client.on('close', () => {
+      if (this.signaling === client) this.signalingJoined = false;
+    });
+    return client;
+  }
+
+  /** Joins the room on the signaling server (a fresh socket if the old one closed); resolves with introductions. */
+  private async joinSignaling(): Promise<NodeId[]> {
+    if (this.signalingJoined) return this.signaling.requestPeers();
+    if (!this.signalingFresh) {
+      this.signaling.close();
+      this.signaling = this.openSignaling();
+    }
+    this.signalingFresh = false;
+    const welcome = await this.signaling.connect();
+    this.signalingJoined = true;
+    return welcome.peers;
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -135,8 +166,7 @@ export class MeshNode {
     this.setState('joining');
     let introductions: NodeId[] = [];
     try {
-      const welcome = await this.signaling.connect();
-      introductions = welcome.peers;
+      introductions = await this.joinSignaling();
     } catch (error) {
       this.setState('offline', `signaling server unreachable: ${describe(error)}`);
     }
@@ -284,7 +314,7 @@ export class MeshNode {
 
   private async fetchIntroductions(): Promise<void> {
     try {
-      const peers = await this.signaling.requestPeers();
+      const peers = await this.joinSignaling();
       if (!this.stopped) this.run(this.core.introduce(this.clock.now(), peers));
     } catch (error) {
       // Linked nodes stay connected without the server (it is only for first contact); only say so when alone.

@@ -36,12 +36,13 @@ export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
  */
 export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
   const identity = await identityFromKeyPair(await generateKeyPair(false));
-  const signaling = createSignalingClient({
-    url: config.signalUrl,
-    room: config.room,
-    identity,
-    WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
-  });
+  const signaling = () =>
+    createSignalingClient({
+      url: config.signalUrl,
+      room: config.room,
+      identity,
+      WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
+    });
   const node = new MeshNode({
     identity,
     signaling,
