@@ -66,6 +66,7 @@ export default defineConfig<StarmeshOptions>({
     {
       name: 'page',
       command: `npx vite --host ${host} --port ${pagePort} --strictPort`,
+      env: { STARMESH_NO_HMR: '1' },
       url: `${baseURL}/`,
       reuseExistingServer: !CI,
       timeout: 60_000,
@@ -81,7 +82,7 @@ export default defineConfig<StarmeshOptions>({
             port: signalPort,
             reuseExistingServer: !CI,
             timeout: 30_000,
-            stdout: 'pipe' as const,
+            stdout: 'ignore' as const,
             stderr: 'pipe' as const,
           },
         ]

@@ -42,6 +42,8 @@ export default defineConfig({
     host: process.env['STARMESH_HOST'] ?? '127.0.0.1',
     port: Number(process.env['STARMESH_PORT'] ?? 5173),
     strictPort: true,
+    // Tests set STARMESH_NO_HMR: an edit in the tree must never reload (and so reset) the nodes under test.
+    ...(process.env['STARMESH_NO_HMR'] ? { hmr: false, watch: null } : {}),
   },
   preview: {
     host: process.env['STARMESH_HOST'] ?? '127.0.0.1',
