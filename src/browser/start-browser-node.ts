@@ -4,6 +4,7 @@
  * call `startBrowserNode` and use only what it returns.
  */
 import { DEFAULT_OPTIONS, type MembershipOptions, type MembershipSnapshot } from '../core';
+import { createBroadcastSignaling } from '../adapters/broadcast-signaling';
 import { createSignalingClient } from '../adapters/signaling-client';
 import { SimplePeerImpl } from '../adapters/simple-peer.browser';
 import { openPersistentStorage } from '../adapters/storage';
@@ -12,6 +13,7 @@ import { defaultTabPlatform, loadTabIdentity } from '../identity/tab-identity';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
 import { MeshNode } from '../node/mesh-node';
 import { loadSavedTable, persistTable } from '../node/persistence-glue';
+import { createSignalingMux } from '../node/signaling-mux';
 
 /** What a page passes in. */
 export interface BrowserNodeConfig {
@@ -43,7 +45,12 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
   const tables = storage.openStore('tables');
   const staleAfterMs = config.membership?.staleAfterMs ?? DEFAULT_OPTIONS.staleAfterMs;
   const restored = tab.restored ? await loadSavedTable(tables, tab.identity.id, Date.now(), staleAfterMs) : undefined;
-  const signaling = () => createSignalingClient({ url: config.signalUrl, room: config.room, identity: tab.identity });
+  // Sibling tabs of this browser are reached over BroadcastChannel (no server needed), everyone else via the server.
+  const signaling = () =>
+    createSignalingMux(
+      createSignalingClient({ url: config.signalUrl, room: config.room, identity: tab.identity }),
+      createBroadcastSignaling({ room: config.room, id: tab.identity.id }),
+    );
   const node = new MeshNode({
     identity: tab.identity,
     signaling,

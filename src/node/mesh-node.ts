@@ -145,7 +145,14 @@ export class MeshNode {
 
   /** Joins the room on the signaling server (a fresh socket if the old one closed); resolves with introductions. */
   private async joinSignaling(): Promise<NodeId[]> {
-    if (this.signalingJoined) return this.signaling.requestPeers();
+    if (this.signalingJoined) {
+      try {
+        return await this.signaling.requestPeers();
+      } catch (error) {
+        this.signalingJoined = false; // the next need opens a fresh socket
+        throw error;
+      }
+    }
     if (!this.signalingFresh) {
       this.signaling.close();
       this.signaling = this.openSignaling();
