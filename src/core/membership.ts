@@ -1,6 +1,6 @@
 import { emptyStats, type Effect, type MembershipEvent, type MembershipStats } from './effects';
 import { Liveness } from './liveness';
-import { NewsQueue, type NewsKind } from './news';
+import { NewsQueue } from './news';
 import { resolveOptions, type MembershipOptions } from './options';
 import { Overlay } from './overlay';
 import { MAX_COUNTER_JUMP, PeerTable, peerScore, type PeerRecord } from './peer-table';
@@ -261,7 +261,7 @@ export class Membership {
   }
 
   /** Leaves the mesh on purpose: neighbours learn it at once and spread it, instead of waiting for time-outs. */
-  leave(nowMs: number): Effect[] {
+  leave(_nowMs: number): Effect[] {
     if (this.leaving) return this.flush();
     const goodbye: WireEntry = { id: this.selfId, counter: this.selfCounter, state: 'dead', ageSec: 0 };
     for (const peer of this.overlay.openPeers()) {
@@ -274,7 +274,6 @@ export class Membership {
       this.out.push({ type: 'disconnect', to: peer });
     }
     this.leaving = true;
-    void nowMs;
     return this.flush();
   }
 
@@ -412,13 +411,9 @@ export class Membership {
 
   /** Queues a membership change for pushes/pulls and for the batched flood to all neighbours. */
   private queueChange(id: NodeId, source: NodeId | null, nowMs: number): void {
-    this.queueNews(id, 'change');
+    this.news.add(id, 'change');
     this.pendingFlood.set(id, source);
     if (this.floodAtMs === Infinity) this.floodAtMs = nowMs + this.options.floodDelayMs;
-  }
-
-  private queueNews(id: NodeId, kind: NewsKind): void {
-    this.news.add(id, kind);
   }
 
   private flushFlood(nowMs: number): void {
