@@ -75,7 +75,7 @@ export const DEFAULT_OPTIONS: Readonly<MembershipOptions> = Object.freeze({
   maxEntriesPerGossip: 64,
   sampleEntries: 8,
   newsTransmits: 3,
-  heartbeatTransmits: 2,
+  heartbeatTransmits: 3,
   floodDelayMs: 100,
   maxMessageBytes: 16_384,
   maxTableEntries: 10_000,
