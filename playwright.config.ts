@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import type { StarmeshOptions } from './e2e/fixtures';
+import { chromiumArgs, chromiumExecutablePath } from './scripts/chromium';
 
 // Run through `npm run test:e2e`, which wraps Playwright in a private network
 // namespace (scripts/netns-run.sh): headless Chromium needs a non-loopback
@@ -15,21 +16,7 @@ const signalPort = Number(env['STARMESH_SIGNAL_PORT'] ?? 8787);
 const baseURL = `http://${host}:${pagePort}`;
 const signalUrl = `ws://${host}:${signalPort}`;
 
-/** Debian's Chromium when present (Playwright cannot download browsers here), else Playwright's own. */
-const executablePath = env['STARMESH_CHROMIUM'] || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-
-const chromiumArgs = [
-  // WebRTC between tabs on one machine: real host candidates, loopback allowed.
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const executablePath = chromiumExecutablePath(env);
 
 // The signaling server is optional until signal/cli.ts exists (the WebRTC
 // smoke test does not need it); scenario tests will fail to connect without it.
@@ -58,7 +45,7 @@ export default defineConfig<StarmeshOptions>({
       name: 'chromium',
       use: {
         browserName: 'chromium',
-        launchOptions: { args: chromiumArgs, ...(executablePath ? { executablePath } : {}) },
+        launchOptions: { args: [...chromiumArgs], ...(executablePath ? { executablePath } : {}) },
       },
     },
   ],

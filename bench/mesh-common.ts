@@ -1,0 +1,32 @@
+/** Shared by the two parts of `npm run bench:mesh` (browser tabs and Node peers). */
+
+/** One printed JSON line: the fields the issue asks for, plus extras each part adds. */
+export interface MeshBenchRow {
+  kind: 'tabs' | 'node';
+  n: number;
+  /** Start (page navigation for tabs) → first open WebRTC channel, ms. */
+  joinMsP50: number | null;
+  joinMsP99: number | null;
+  /** Start → every other live peer listed in members(), ms. */
+  fullTableMsP99: number | null;
+  /** Signals the server relayed by the time every table was full, divided by the joins. */
+  serverMessagesPerJoin: number | null;
+  /** Mean open channels (neighbours) per peer after the full table. */
+  peerConnectionsPerTab: number;
+  /** CPU per peer over a steady window, % of one core. */
+  cpuPerTabPct: number;
+  [extra: string]: unknown;
+}
+
+/** Nearest-rank percentile (`p` in 0–100); null for no values. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? null;
+}
+
+/** Rounds to `digits` decimals (for printing). */
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
