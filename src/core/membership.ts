@@ -154,7 +154,9 @@ export class Membership {
       case 'push': {
         const told = new Map(message.entries.map((entry) => [entry.id, entry.counter]));
         this.mergeEntries(nowMs, message.entries, from);
-        this.send(from, { t: 'pull', entries: this.buildGossip(nowMs, told) });
+        // Anti-entropy: whatever the pusher showed us in an older version than ours goes back first.
+        const corrections = message.entries.filter((entry) => entry.id !== this.selfId && this.table.isNewerThan(entry));
+        this.send(from, { t: 'pull', entries: this.buildGossip(nowMs, told, corrections.map((entry) => entry.id)) });
         break;
       }
       case 'sync':
@@ -334,13 +336,21 @@ export class Membership {
   }
 
   /**
-   * Own entry, then news (changes before heartbeats) the peer did not just tell us, then a random sample as
-   * anti-entropy. Bounded by `maxEntriesPerGossip`, which keeps it far below 16 KiB.
+   * Own entry, then corrections (newer versions of what the peer just showed us), then news (changes before
+   * heartbeats) the peer did not just tell us, then anti-entropy probes: our stalest entries, which a neighbour
+   * with newer counters corrects in its answer, and a few random ones. Bounded by `maxEntriesPerGossip`.
    */
-  private buildGossip(nowMs: number, told: ReadonlyMap<NodeId, number>): WireEntry[] {
+  private buildGossip(nowMs: number, told: ReadonlyMap<NodeId, number>, corrections: readonly NodeId[] = []): WireEntry[] {
     const entries: WireEntry[] = [this.selfEntry()];
     const included = new Set<NodeId>([this.selfId]);
-    const newsRoom = Math.max(0, this.options.maxEntriesPerGossip - 1 - this.options.sampleEntries);
+    for (const id of corrections.slice(0, this.options.maxEntriesPerGossip / 2)) {
+      const entry = this.entryFor(id, nowMs);
+      if (entry !== undefined && !included.has(id)) {
+        entries.push(entry);
+        included.add(id);
+      }
+    }
+    const newsRoom = Math.max(0, this.options.maxEntriesPerGossip - entries.length - this.options.sampleEntries);
     const newsIds = this.news.take(newsRoom, (id) => {
       if (id === this.selfId) return true;
       const record = this.table.get(id);
@@ -358,8 +368,10 @@ export class Membership {
         included.add(id);
       }
     }
-    const room = this.options.maxEntriesPerGossip - entries.length;
-    for (const record of this.table.sample(Math.min(room, this.options.sampleEntries), this.rng, included)) {
+    const room = Math.min(this.options.maxEntriesPerGossip - entries.length, this.options.sampleEntries);
+    const probes = this.table.stalest(Math.ceil(room / 2), included);
+    for (const record of probes) included.add(record.id);
+    for (const record of [...probes, ...this.table.sample(room - probes.length, this.rng, included)]) {
       entries.push(this.table.toWire(record, nowMs));
     }
     return entries;

@@ -4,15 +4,15 @@ import { NewsQueue } from './news';
 const none = (): boolean => false;
 
 describe('NewsQueue', () => {
-  it('gives changes before heartbeats, each in insertion order', () => {
+  it('gives changes before heartbeats: changes oldest first, heartbeats newest first', () => {
     const q = new NewsQueue(3, 2);
     q.add('h1', 'heartbeat');
     q.add('c1', 'change');
     q.add('h2', 'heartbeat');
     q.add('c2', 'change');
     expect(q.size).toBe(4);
-    expect(q.take(10, none)).toEqual(['c1', 'c2', 'h1', 'h2']);
-    expect(q.take(3, none)).toEqual(['c1', 'c2', 'h1']);
+    expect(q.take(10, none)).toEqual(['c1', 'c2', 'h2', 'h1']);
+    expect(q.take(3, none)).toEqual(['c1', 'c2', 'h2']);
   });
 
   it('passes a change newsTransmits times and a heartbeat heartbeatTransmits times', () => {

@@ -40,8 +40,10 @@ export class NewsQueue {
    */
   take(max: number, skip: (id: NodeId) => boolean): NodeId[] {
     const taken: NodeId[] = [];
-    this.takeFrom(this.changes, this.changeTransmits, max, skip, taken);
-    this.takeFrom(this.heartbeats, this.heartbeatTransmits, max, skip, taken);
+    this.takeFrom(this.changes, this.changeTransmits, max, skip, taken, false);
+    // Heartbeats newest first: when there is more news than room, a fresh counter is worth more than an old one
+    // (an old one is superseded soon anyway), and serving old ones first would make every heartbeat late.
+    this.takeFrom(this.heartbeats, this.heartbeatTransmits, max, skip, taken, true);
     return taken;
   }
 
@@ -51,8 +53,13 @@ export class NewsQueue {
     max: number,
     skip: (id: NodeId) => boolean,
     taken: NodeId[],
+    newestFirst: boolean,
   ): void {
-    for (const [id, sent] of queue) {
+    if (taken.length >= max) return;
+    const ids = newestFirst ? [...queue.keys()].reverse() : queue.keys();
+    for (const id of ids) {
+      const sent = queue.get(id);
+      if (sent === undefined) continue;
       if (taken.length >= max) return;
       if (skip(id)) continue;
       taken.push(id);

@@ -363,3 +363,28 @@ describe('PeerTable.restore', () => {
     expect(t.size).toBe(1);
   });
 });
+
+describe('PeerTable anti-entropy helpers', () => {
+  it('stalest gives the listed records with the oldest LastSeen, oldest first, skipping tombstones and exclusions', () => {
+    const t = table();
+    const ages = [50, 10, 40, 30, 20, 60];
+    ages.forEach((age, i) => t.restore(record(`p${i}`, { lastSeenMs: T0 - age * 1_000 })));
+    t.restore(record('gone', { state: 'dead', lastSeenMs: T0 - 999_000 }));
+    expect(t.stalest(3, new Set()).map((r) => r.id)).toEqual(['p5', 'p0', 'p2']);
+    expect(t.stalest(2, new Set(['p5'])).map((r) => r.id)).toEqual(['p0', 'p2']);
+    expect(t.stalest(0, new Set())).toEqual([]);
+    expect(t.stalest(99, new Set())).toHaveLength(6);
+  });
+
+  it('isNewerThan: a higher counter, or a worse state at the same counter', () => {
+    const t = table();
+    t.restore(record('a', { counter: 5 }));
+    t.restore(record('s', { counter: 5, state: 'suspect' }));
+    expect(t.isNewerThan(entry('a', 4))).toBe(true);
+    expect(t.isNewerThan(entry('a', 5))).toBe(false);
+    expect(t.isNewerThan(entry('a', 6))).toBe(false);
+    expect(t.isNewerThan(entry('s', 5, 'alive'))).toBe(true);
+    expect(t.isNewerThan(entry('s', 5, 'dead'))).toBe(false);
+    expect(t.isNewerThan(entry('unknown', 1))).toBe(false);
+  });
+});

@@ -111,6 +111,33 @@ export class PeerTable {
   }
 
   /**
+   * Up to `count` listed records with the oldest LastSeen, skipping `exclude`: the entries most likely to have
+   * missed an update, sent as probes so that a neighbour with a newer counter corrects them. O(table · count).
+   */
+  stalest(count: number, exclude: ReadonlySet<NodeId>): PeerRecord[] {
+    const oldest: PeerRecord[] = [];
+    if (count <= 0) return oldest;
+    for (const record of this.records.values()) {
+      if (record.state === 'dead' || exclude.has(record.id)) continue;
+      if (oldest.length === count && record.lastSeenMs >= (oldest[count - 1] as PeerRecord).lastSeenMs) continue;
+      let i = Math.min(oldest.length, count - 1);
+      oldest[i] = record;
+      while (i > 0 && (oldest[i - 1] as PeerRecord).lastSeenMs > record.lastSeenMs) {
+        oldest[i] = oldest[i - 1] as PeerRecord;
+        oldest[--i] = record;
+      }
+    }
+    return oldest;
+  }
+
+  /** True when our record of `entry.id` is newer than `entry` (so the sender would learn from ours). */
+  isNewerThan(entry: WireEntry): boolean {
+    const held = this.records.get(entry.id);
+    if (held === undefined) return false;
+    return held.counter > entry.counter || (held.counter === entry.counter && STATE_RANK[held.state] > STATE_RANK[entry.state]);
+  }
+
+  /**
    * Merges one gossiped entry. Precedence follows SWIM with a single owner-advanced counter: a higher counter
    * wins; at an equal counter the worse state wins (alive < suspect < dead); anything else is ignored, so old
    * counters never refresh LastSeen and never undo a removal.
