@@ -1,0 +1,512 @@
+/**
+ * The mesh router: routed unicast, broadcast and signaling over the overlay's data channels, with a trace of the
+ * hops each message crossed. Pure like the membership core: time and randomness are arguments, and every call
+ * returns the effects for the driver to carry out.
+ *
+ * - Topology: each node floods a link-state advert (its neighbour list, with a sequence number only it advances)
+ *   when its links change (batched) and every `advertRefreshMs`; a new link gets the whole database.
+ * - Unicast: hop by hop; each hop picks, among its own open links not yet in the trace, the one closest to the
+ *   target over two-sided edges. The trace makes loops impossible and bounds the path (`maxHops`). No route means
+ *   a `fail` back to the origin, which tries again over fresher routes and finally reports `unreachable`; the
+ *   target acknowledges with the full trace, and silence ends in `timeout`. Cost: one frame per hop, never a flood.
+ * - Broadcast: flooded over the overlay, each piece once per link at most (duplicates suppressed by key).
+ * - Large payloads travel in pieces (`fragments.ts`) and are reassembled with caps and a time-out.
+ */
+import type { NodeId } from '../core/wire';
+import { randomInt, type Rng } from '../core/random';
+import { MAX_PAYLOAD_BYTES, Reassembler, splitPayload } from './fragments';
+import { LinkStateDb } from './link-state';
+import { resolveRouterOptions, type RouterOptions } from './router-options';
+import { ROUTE_LIMITS, encodeRouteMessage, type LinkAdvert, type RouteKind, type RouteMessage, type RoutedFrame } from './route-wire';
+
+/** Outcome of a unicast, as its sender learns it. */
+export type UnicastResult =
+  | { ok: true; trace: NodeId[]; hops: number; rttMs: number }
+  | { ok: false; code: 'unreachable' | 'timeout' | 'too-large' | 'bad-target' | 'stopped'; detail?: string };
+
+/** A message delivered to this node. */
+export interface RoutedDelivery {
+  from: NodeId;
+  data: string;
+  /** Hops crossed, origin first, this node last. */
+  trace: NodeId[];
+  hops: number;
+  kind: 'unicast' | 'broadcast';
+  msgId: string;
+}
+
+/** One line of the routing log (what the page draws). */
+export interface RouteLogEntry {
+  dir: 'out' | 'in' | 'forward' | 'drop';
+  kind: 'unicast' | 'broadcast' | 'ack' | 'fail' | 'signal';
+  origin: NodeId;
+  target: NodeId | null;
+  trace: NodeId[];
+  msgId: string;
+  reason?: string;
+}
+
+/** What the router asks the driver to do. */
+export type RouterEffect =
+  | { type: 'send'; to: NodeId; message: RouteMessage }
+  | { type: 'deliver'; delivery: RoutedDelivery }
+  /** Signaling for this node from `from`, still unverified (the driver checks the origin's signature). */
+  | { type: 'signal'; from: NodeId; body: string; trace: NodeId[] }
+  | { type: 'result'; msgId: string; result: UnicastResult }
+  | { type: 'log'; entry: RouteLogEntry }
+  | { type: 'topology' }
+  | { type: 'drop'; from: NodeId | null; reason: string };
+
+interface PendingUnicast {
+  to: NodeId;
+  pieces: string[];
+  attempt: number;
+  firstSentMs: number;
+  deadlineMs: number;
+  /** Set while waiting to try again after a failure. */
+  retryAtMs: number | null;
+  lastFailure: string;
+}
+
+const LOG_KIND: Record<RouteKind, RouteLogEntry['kind']> = { uni: 'unicast', bc: 'broadcast', ack: 'ack', fail: 'fail', sig: 'signal' };
+
+/** Bytes kept free in a link-state frame (the frame's own JSON around the adverts). */
+const ADVERT_FRAME_BUDGET_BYTES = 15_000;
+
+/** The router of one node. */
+export class Router {
+  private readonly options: RouterOptions;
+  private readonly db: LinkStateDb;
+  private readonly links = new Set<NodeId>();
+  private readonly seen = new Map<string, number>();
+  private readonly pending = new Map<string, PendingUnicast>();
+  private readonly reassembler: Reassembler;
+  private readonly signalCounts = new Map<string, number>();
+  private signalWindowStartMs = -Infinity;
+  private ownSeq = 0;
+  private advertDirty = true;
+  private lastAdvertMs = -Infinity;
+  private stopped = false;
+  /** Counters for stats pages and tests. */
+  readonly stats = { delivered: 0, forwarded: 0, dropped: 0, sent: 0, broadcasts: 0 };
+
+  constructor(
+    private readonly selfId: NodeId,
+    private readonly rng: Rng,
+    options: Partial<RouterOptions> = {},
+  ) {
+    this.options = resolveRouterOptions(options);
+    this.db = new LinkStateDb(selfId, this.options.maxOrigins);
+    this.reassembler = new Reassembler({
+      maxPending: this.options.maxReassembling,
+      maxPendingPerOrigin: this.options.maxReassemblingPerOrigin,
+      timeoutMs: this.options.reassemblyTimeoutMs,
+    });
+  }
+
+  // ---- topology ---------------------------------------------------------------------------------------------
+
+  /** A link opened: it gets the whole link-state database, and our own advert changes. */
+  linkUp(nowMs: number, peer: NodeId): RouterEffect[] {
+    this.links.add(peer);
+    this.advertDirty = true;
+    const effects: RouterEffect[] = [];
+    for (const adverts of chunkAdverts(this.db.all())) effects.push({ type: 'send', to: peer, message: { t: 'lsa', adverts } });
+    return [...effects, ...this.tick(nowMs)];
+  }
+
+  /** A link closed. */
+  linkDown(nowMs: number, peer: NodeId): RouterEffect[] {
+    if (!this.links.delete(peer)) return [];
+    this.advertDirty = true;
+    return this.tick(nowMs);
+  }
+
+  /** The membership removed `id`: its advert goes too (it would only attract traffic to a dead end). */
+  forget(id: NodeId): RouterEffect[] {
+    if (id === this.selfId || this.db.get(id) === undefined) return [];
+    this.db.forget(id);
+    return [{ type: 'topology' }];
+  }
+
+  /** Every member's advertised neighbour list. */
+  topology(): Record<NodeId, NodeId[]> {
+    return this.db.topology();
+  }
+
+  /** Hop distance from this node to every node it can reach (over two-sided edges). */
+  hopDistances(): ReadonlyMap<NodeId, number> {
+    return this.db.distancesTo(this.selfId);
+  }
+
+  /** Stops: pending unicasts fail with `stopped`. */
+  stop(): RouterEffect[] {
+    this.stopped = true;
+    const effects: RouterEffect[] = [];
+    for (const msgId of [...this.pending.keys()]) effects.push(this.finish(msgId, { ok: false, code: 'stopped' }));
+    return effects;
+  }
+
+  // ---- sending ----------------------------------------------------------------------------------------------
+
+  /** Sends `data` to `to`; the outcome comes later as a `result` effect with the returned `msgId`. */
+  send(nowMs: number, to: NodeId, data: string): { msgId: string; effects: RouterEffect[] } {
+    const msgId = this.newMsgId();
+    const fail = (code: 'too-large' | 'bad-target' | 'stopped', detail: string): { msgId: string; effects: RouterEffect[] } => ({
+      msgId, effects: [{ type: 'result', msgId, result: { ok: false, code, detail } }],
+    });
+    if (this.stopped) return fail('stopped', 'the node has stopped');
+    if (to === this.selfId) return fail('bad-target', 'cannot send to self');
+    const pieces = splitPayload(data);
+    if (pieces === null) return fail('too-large', `payload over ${MAX_PAYLOAD_BYTES} bytes`);
+    this.pending.set(msgId, {
+      to, pieces, attempt: 1, firstSentMs: nowMs, deadlineMs: nowMs + this.options.ackTimeoutMs, retryAtMs: null, lastFailure: 'no route',
+    });
+    this.stats.sent++;
+    const effects: RouterEffect[] = [{ type: 'log', entry: { dir: 'out', kind: 'unicast', origin: this.selfId, target: to, trace: [this.selfId], msgId } }];
+    return { msgId, effects: [...effects, ...this.transmit(nowMs, msgId)] };
+  }
+
+  /** Floods `data` to every member; returns its message ID, or null when it is too large. */
+  broadcast(nowMs: number, data: string): { msgId: string | null; effects: RouterEffect[] } {
+    const pieces = splitPayload(data);
+    if (pieces === null || this.stopped) return { msgId: null, effects: [] };
+    const msgId = this.newMsgId();
+    this.stats.broadcasts++;
+    const effects: RouterEffect[] = [{ type: 'log', entry: { dir: 'out', kind: 'broadcast', origin: this.selfId, target: null, trace: [this.selfId], msgId } }];
+    pieces.forEach((body, piece) => {
+      const frame: RoutedFrame = { kind: 'bc', origin: this.selfId, target: null, msgId, trace: [this.selfId], piece, pieces: pieces.length, body };
+      this.remember(nowMs, seenKey(frame));
+      for (const link of this.links) effects.push({ type: 'send', to: link, message: { t: 'r', frame } });
+    });
+    return { msgId, effects };
+  }
+
+  /** Sends signaling `body` (already signed by the driver) to `to` through the mesh; no ack, no retry. */
+  sendSignal(nowMs: number, to: NodeId, body: string): RouterEffect[] {
+    if (this.stopped || to === this.selfId || body.length > ROUTE_LIMITS.maxBodyChars) return [{ type: 'drop', from: null, reason: 'route:signal-unsendable' }];
+    const frame: RoutedFrame = { kind: 'sig', origin: this.selfId, target: to, msgId: this.newMsgId(), trace: [this.selfId], piece: 0, pieces: 1, body };
+    return this.forward(nowMs, frame);
+  }
+
+  /** True when the link-state database knows a path from here to `to`. */
+  canReach(to: NodeId): boolean {
+    return this.db.distancesTo(to).has(this.selfId) && this.links.size > 0;
+  }
+
+  // ---- receiving --------------------------------------------------------------------------------------------
+
+  /** A routing message from neighbour `from`. */
+  receive(nowMs: number, from: NodeId, message: RouteMessage): RouterEffect[] {
+    if (!this.links.has(from)) return [{ type: 'drop', from, reason: 'route:not-neighbour' }];
+    if (message.t === 'lsa') return this.receiveAdverts(nowMs, from, message.adverts);
+    const frame = message.frame;
+    if (frame.trace[frame.trace.length - 1] !== from) return this.drop(from, frame, 'bad-trace');
+    if (frame.trace.includes(this.selfId)) return this.drop(from, frame, 'loop');
+    if (frame.kind === 'bc') return this.receiveBroadcast(nowMs, from, frame);
+    if (frame.kind === 'sig' && !this.admitSignal(nowMs, frame)) return this.drop(from, frame, 'signal-rate');
+    if (frame.target === this.selfId) return this.arrive(nowMs, from, frame);
+    if (frame.trace.length >= this.options.maxHops) return this.drop(from, frame, 'hop-limit');
+    this.stats.forwarded++;
+    const effects = this.forward(nowMs, { ...frame, trace: [...frame.trace, this.selfId] });
+    if (frame.piece === 0) effects.unshift({ type: 'log', entry: logEntry('forward', frame) });
+    return effects;
+  }
+
+  private receiveAdverts(nowMs: number, from: NodeId, adverts: LinkAdvert[]): RouterEffect[] {
+    const fresh: LinkAdvert[] = [];
+    for (const advert of adverts) {
+      // Our own advert comes back from the flood; a higher sequence than ours means a previous life of this ID
+      // (a reload): jump past it so that our current links win.
+      if (advert.origin === this.selfId) {
+        if (advert.seq >= this.ownSeq) {
+          this.ownSeq = advert.seq;
+          this.advertDirty = true;
+        }
+        continue;
+      }
+      if (this.db.apply(nowMs, advert)) fresh.push(advert);
+    }
+    if (fresh.length === 0) return this.tick(nowMs);
+    const effects: RouterEffect[] = [{ type: 'topology' }];
+    for (const link of this.links) {
+      if (link === from) continue;
+      for (const chunk of chunkAdverts(fresh)) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: chunk } });
+    }
+    return [...effects, ...this.tick(nowMs)];
+  }
+
+  private receiveBroadcast(nowMs: number, from: NodeId, frame: RoutedFrame): RouterEffect[] {
+    const key = seenKey(frame);
+    if (this.seen.has(key)) return []; // the same piece over another path: expected, not an error
+    this.remember(nowMs, key);
+    const trace = [...frame.trace, this.selfId];
+    const effects: RouterEffect[] = [];
+    if (trace.length < this.options.maxHops) {
+      const onward: RoutedFrame = { ...frame, trace };
+      for (const link of this.links) if (link !== from && !frame.trace.includes(link)) effects.push({ type: 'send', to: link, message: { t: 'r', frame: onward } });
+    }
+    const assembled = this.reassembler.offer(nowMs, `${frame.origin}|${frame.msgId}`, frame.origin, frame.piece, frame.pieces, frame.body);
+    if (assembled.status === 'dropped') return [...effects, ...this.drop(from, frame, assembled.reason)];
+    if (assembled.status === 'complete') {
+      this.stats.delivered++;
+      const delivery: RoutedDelivery = { from: frame.origin, data: assembled.data, trace, hops: trace.length - 1, kind: 'broadcast', msgId: frame.msgId };
+      effects.push({ type: 'log', entry: { ...logEntry('in', frame), trace } }, { type: 'deliver', delivery });
+    }
+    return effects;
+  }
+
+  /** A frame addressed to this node. */
+  private arrive(nowMs: number, from: NodeId, frame: RoutedFrame): RouterEffect[] {
+    const trace = [...frame.trace, this.selfId];
+    switch (frame.kind) {
+      case 'sig':
+        return [{ type: 'log', entry: { ...logEntry('in', frame), trace } }, { type: 'signal', from: frame.origin, body: frame.body, trace }];
+      case 'ack':
+      case 'fail':
+        return this.answer(nowMs, frame);
+      case 'uni': {
+        const assembled = this.reassembler.offer(nowMs, `${frame.origin}|${frame.msgId}`, frame.origin, frame.piece, frame.pieces, frame.body);
+        if (assembled.status === 'dropped') {
+          // A retry re-sends pieces that already arrived: not worth a drop report.
+          return assembled.reason === 'duplicate-piece' ? [] : this.drop(from, frame, assembled.reason);
+        }
+        if (assembled.status === 'partial') return [];
+        const effects: RouterEffect[] = [];
+        const key = `u|${frame.origin}|${frame.msgId}`;
+        // A retried message is acknowledged again (the first ack may have been lost) but delivered once.
+        if (!this.seen.has(key)) {
+          this.remember(nowMs, key);
+          this.stats.delivered++;
+          const delivery: RoutedDelivery = { from: frame.origin, data: assembled.data, trace, hops: trace.length - 1, kind: 'unicast', msgId: frame.msgId };
+          effects.push({ type: 'log', entry: { ...logEntry('in', frame), trace } }, { type: 'deliver', delivery });
+        }
+        const ack: RoutedFrame = {
+          kind: 'ack', origin: this.selfId, target: frame.origin, msgId: frame.msgId, trace: [this.selfId], piece: 0, pieces: 1, body: JSON.stringify(trace),
+        };
+        return [...effects, ...this.forward(nowMs, ack)];
+      }
+      case 'bc':
+        return [];
+    }
+  }
+
+  /** An ack or failure for one of our unicasts. */
+  private answer(nowMs: number, frame: RoutedFrame): RouterEffect[] {
+    const pending = this.pending.get(frame.msgId);
+    if (pending === undefined) return []; // already settled (a late ack of a retried message)
+    if (frame.kind === 'ack') {
+      if (frame.origin !== pending.to) return [{ type: 'drop', from: frame.origin, reason: 'route:ack-from-other' }];
+      const trace = parseTrace(frame.body);
+      if (trace === null) return [{ type: 'drop', from: frame.origin, reason: 'route:bad-ack' }];
+      return [this.finish(frame.msgId, { ok: true, trace, hops: trace.length - 1, rttMs: nowMs - pending.firstSentMs })];
+    }
+    // A failure for any piece of this attempt: try again shortly (routes may be fresher), unless already waiting.
+    if (pending.retryAtMs !== null) return [];
+    pending.lastFailure = `no route at ${frame.origin}`;
+    return this.retryOrFail(nowMs, frame.msgId, pending, 'unreachable');
+  }
+
+  // ---- forwarding -------------------------------------------------------------------------------------------
+
+  /**
+   * Sends `frame` (whose trace already ends with this node) one hop closer to its target, or answers its origin
+   * with a failure when no open link not yet crossed leads there.
+   */
+  private forward(nowMs: number, frame: RoutedFrame): RouterEffect[] {
+    const target = frame.target;
+    if (target === null) return [];
+    const next = this.nextHop(target, frame.trace);
+    if (next !== null) return [{ type: 'send', to: next, message: { t: 'r', frame } }];
+    const effects = this.drop(null, frame, 'no-route');
+    if (frame.kind !== 'uni') return effects; // acks, failures and signals are not answered (no ping-pong)
+    if (frame.origin !== this.selfId) {
+      // Tell the origin, which tries again over fresher routes (it ignores further failures while it waits).
+      const failure: RoutedFrame = {
+        kind: 'fail', origin: this.selfId, target: frame.origin, msgId: frame.msgId, trace: [this.selfId], piece: 0, pieces: 1, body: JSON.stringify({ piece: frame.piece }),
+      };
+      const back = this.nextHop(frame.origin, failure.trace);
+      if (back !== null) effects.push({ type: 'send', to: back, message: { t: 'r', frame: failure } });
+    } else {
+      const pending = this.pending.get(frame.msgId);
+      if (pending !== undefined && pending.retryAtMs === null) effects.push(...this.retryOrFail(nowMs, frame.msgId, pending, 'unreachable'));
+    }
+    return effects;
+  }
+
+  /** The open link, not in `trace`, closest to `target`; the target itself when linked. Ties broken at random. */
+  private nextHop(target: NodeId, trace: readonly NodeId[]): NodeId | null {
+    if (this.links.has(target)) return target;
+    const distances = this.db.distancesTo(target);
+    let best: NodeId[] = [];
+    let bestDistance = Infinity;
+    for (const link of this.links) {
+      if (trace.includes(link)) continue;
+      const distance = distances.get(link);
+      if (distance === undefined || distance > bestDistance) continue;
+      if (distance < bestDistance) {
+        best = [];
+        bestDistance = distance;
+      }
+      best.push(link);
+    }
+    return best.length === 0 ? null : (best[randomInt(this.rng, best.length)] ?? null);
+  }
+
+  /** Sends every piece of a pending unicast (a fresh attempt). */
+  private transmit(nowMs: number, msgId: string): RouterEffect[] {
+    const pending = this.pending.get(msgId);
+    if (pending === undefined) return [];
+    const effects: RouterEffect[] = [];
+    for (let piece = 0; piece < pending.pieces.length; piece++) {
+      const frame: RoutedFrame = {
+        kind: 'uni', origin: this.selfId, target: pending.to, msgId, trace: [this.selfId], piece, pieces: pending.pieces.length, body: pending.pieces[piece] ?? '',
+      };
+      effects.push(...this.forward(nowMs, frame));
+      if (!this.pending.has(msgId) || pending.retryAtMs !== null) break; // no route: already failed or waiting
+    }
+    return effects;
+  }
+
+  private retryOrFail(nowMs: number, msgId: string, pending: PendingUnicast, code: 'unreachable' | 'timeout'): RouterEffect[] {
+    if (pending.attempt >= this.options.sendAttempts) {
+      return [this.finish(msgId, { ok: false, code, detail: `${pending.lastFailure} after ${pending.attempt} attempts` })];
+    }
+    pending.retryAtMs = nowMs + this.options.retryDelayMs;
+    return [];
+  }
+
+  private finish(msgId: string, result: UnicastResult): RouterEffect {
+    this.pending.delete(msgId);
+    return { type: 'result', msgId, result };
+  }
+
+  // ---- time -------------------------------------------------------------------------------------------------
+
+  /** Runs what is due: batched own advert, refresh, expiries, retries and time-outs. */
+  tick(nowMs: number): RouterEffect[] {
+    const effects: RouterEffect[] = [];
+    if (nowMs - this.lastAdvertMs >= this.options.advertRefreshMs) this.advertDirty = true;
+    if (this.advertDirty && nowMs - this.lastAdvertMs >= this.options.advertMinIntervalMs && !this.stopped) {
+      effects.push(...this.advertise(nowMs));
+    }
+    if (this.db.expire(nowMs - this.options.advertExpiryMs).length > 0) effects.push({ type: 'topology' });
+    const expired = this.reassembler.expire(nowMs);
+    if (expired > 0) effects.push({ type: 'drop', from: null, reason: 'route:reassembly-timeout' });
+    for (const [msgId, pending] of [...this.pending]) {
+      if (pending.retryAtMs !== null && nowMs >= pending.retryAtMs) {
+        pending.retryAtMs = null;
+        pending.attempt++;
+        pending.deadlineMs = nowMs + this.options.ackTimeoutMs;
+        effects.push(...this.transmit(nowMs, msgId));
+      } else if (pending.retryAtMs === null && nowMs >= pending.deadlineMs) {
+        pending.lastFailure = 'no acknowledgement';
+        effects.push(...this.retryOrFail(nowMs, msgId, pending, 'timeout'));
+      }
+    }
+    for (const [key, expiresMs] of this.seen) {
+      if (expiresMs > nowMs) break; // insertion order is expiry order
+      this.seen.delete(key);
+    }
+    return effects;
+  }
+
+  /** Earliest time `tick` has work. */
+  nextWakeMs(): number {
+    let wake = this.lastAdvertMs + this.options.advertRefreshMs;
+    if (this.advertDirty) wake = Math.min(wake, this.lastAdvertMs + this.options.advertMinIntervalMs);
+    for (const pending of this.pending.values()) wake = Math.min(wake, pending.retryAtMs ?? pending.deadlineMs);
+    return Math.min(wake, this.reassembler.nextExpiryMs());
+  }
+
+  private advertise(nowMs: number): RouterEffect[] {
+    this.advertDirty = false;
+    this.lastAdvertMs = nowMs;
+    // The sequence is our clock, kept strictly increasing: after a reload it is still above the last life's.
+    this.ownSeq = Math.max(this.ownSeq + 1, Math.floor(nowMs));
+    const advert: LinkAdvert = { origin: this.selfId, seq: this.ownSeq, neighbours: [...this.links] };
+    this.db.apply(nowMs, advert);
+    const effects: RouterEffect[] = [{ type: 'topology' }];
+    for (const link of this.links) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: [advert] } });
+    return effects;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------------------
+
+  /** Fixed-window counters: a relay passes on, and a target accepts, a bounded number of signals per origin/target. */
+  private admitSignal(nowMs: number, frame: RoutedFrame): boolean {
+    if (nowMs - this.signalWindowStartMs >= this.options.signalWindowMs) {
+      this.signalCounts.clear();
+      this.signalWindowStartMs = nowMs;
+    }
+    const byOrigin = `o|${frame.origin}`;
+    const byTarget = `t|${frame.target ?? ''}`;
+    const fromOrigin = this.signalCounts.get(byOrigin) ?? 0;
+    const toTarget = this.signalCounts.get(byTarget) ?? 0;
+    if (fromOrigin >= this.options.signalsPerOrigin || toTarget >= this.options.signalsPerTarget) return false;
+    this.signalCounts.set(byOrigin, fromOrigin + 1);
+    this.signalCounts.set(byTarget, toTarget + 1);
+    return true;
+  }
+
+  private remember(nowMs: number, key: string): void {
+    this.seen.delete(key);
+    this.seen.set(key, nowMs + this.options.seenTtlMs);
+    if (this.seen.size > this.options.seenCapacity) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+
+  private drop(from: NodeId | null, frame: RoutedFrame, reason: string): RouterEffect[] {
+    this.stats.dropped++;
+    return [
+      { type: 'drop', from, reason: `route:${reason}` },
+      { type: 'log', entry: { ...logEntry('drop', frame), reason } },
+    ];
+  }
+
+  private newMsgId(): string {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    let id = '';
+    for (let i = 0; i < 16; i++) id += alphabet.charAt(randomInt(this.rng, 64));
+    return id;
+  }
+}
+
+function seenKey(frame: RoutedFrame): string {
+  return `b|${frame.origin}|${frame.msgId}|${frame.piece}`;
+}
+
+function logEntry(dir: RouteLogEntry['dir'], frame: RoutedFrame): RouteLogEntry {
+  return { dir, kind: LOG_KIND[frame.kind], origin: frame.origin, target: frame.target, trace: frame.trace, msgId: frame.msgId };
+}
+
+function parseTrace(body: string): NodeId[] | null {
+  try {
+    const value = JSON.parse(body) as unknown;
+    if (!Array.isArray(value) || value.length < 2 || value.length > ROUTE_LIMITS.maxHops + 1) return null;
+    return value.every((id) => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id)) ? (value as NodeId[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Cuts adverts into frames of at most ~15 KB and `maxAdvertsPerFrame` adverts. */
+function chunkAdverts(adverts: readonly LinkAdvert[]): LinkAdvert[][] {
+  const chunks: LinkAdvert[][] = [];
+  let current: LinkAdvert[] = [];
+  let bytes = 0;
+  for (const advert of adverts) {
+    const size = encodeRouteMessage({ t: 'lsa', adverts: [advert] }).length;
+    if (current.length > 0 && (bytes + size > ADVERT_FRAME_BUDGET_BYTES || current.length >= ROUTE_LIMITS.maxAdvertsPerFrame)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(advert);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
