@@ -211,6 +211,21 @@ describe('Router: hostile input', () => {
     expect(net.signals[0]?.trace).toEqual(['A0', 'B1', 'C2']);
   });
 
+  it('answers a newcomer the way its signal came, before its link is advertised', () => {
+    const net = new TestNetwork(IDS.slice(0, 5), { advertMinIntervalMs: 60_000 });
+    net.chain(['A0', 'B1', 'C2', 'D3']);
+    net.advance(61_000, 1_000);
+    net.link('E4', 'D3'); // D3's new advert (listing E4) waits for its batch interval
+    expect(net.router('A0').canReach(net.nowMs, 'E4')).toBe(false);
+    net.apply('E4', net.router('E4').sendSignal(net.nowMs, 'A0', 'offer'));
+    net.run();
+    expect(net.signals.find((s) => s.at === 'A0')?.trace).toEqual(['E4', 'D3', 'C2', 'B1', 'A0']);
+    expect(net.router('A0').canReach(net.nowMs, 'E4')).toBe(true);
+    net.apply('A0', net.router('A0').sendSignal(net.nowMs, 'E4', 'answer'));
+    net.run();
+    expect(net.signals.find((s) => s.at === 'E4')?.body).toBe('answer');
+  });
+
   it('a forged advert cannot steal routes: only links both ends advertise are used', () => {
     const net = lineNet();
     // D3 claims a direct link to A0 that A0 never advertised.

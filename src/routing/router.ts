@@ -82,6 +82,11 @@ export class Router {
   private readonly pending = new Map<string, PendingUnicast>();
   private readonly reassembler: Reassembler;
   private readonly signalCounts = new Map<string, number>();
+  /**
+   * Reverse paths: the link over which frames from an origin last arrived. Answers a node that is not yet in the
+   * link-state database (a newcomer whose advert is still on its way) by the way it came.
+   */
+  private readonly reversePaths = new Map<NodeId, { via: NodeId; untilMs: number }>();
   private signalWindowStartMs = -Infinity;
   private ownSeq = 0;
   private advertDirty = true;
@@ -189,9 +194,9 @@ export class Router {
     return this.forward(nowMs, frame);
   }
 
-  /** True when the link-state database knows a path from here to `to`. */
-  canReach(to: NodeId): boolean {
-    return this.db.distancesTo(to).has(this.selfId) && this.links.size > 0;
+  /** True when some open link leads towards `to` (link-state or reverse path). */
+  canReach(nowMs: number, to: NodeId): boolean {
+    return this.nextHop(nowMs, to, [this.selfId]) !== null;
   }
 
   // ---- receiving --------------------------------------------------------------------------------------------
@@ -203,6 +208,7 @@ export class Router {
     const frame = message.frame;
     if (frame.trace[frame.trace.length - 1] !== from) return this.drop(from, frame, 'bad-trace');
     if (frame.trace.includes(this.selfId)) return this.drop(from, frame, 'loop');
+    this.learnReversePath(nowMs, frame.origin, from);
     if (frame.kind === 'bc') return this.receiveBroadcast(nowMs, from, frame);
     if (frame.kind === 'sig' && !this.admitSignal(nowMs, frame)) return this.drop(from, frame, 'signal-rate');
     if (frame.target === this.selfId) return this.arrive(nowMs, from, frame);
@@ -316,7 +322,7 @@ export class Router {
   private forward(nowMs: number, frame: RoutedFrame): RouterEffect[] {
     const target = frame.target;
     if (target === null) return [];
-    const next = this.nextHop(target, frame.trace);
+    const next = this.nextHop(nowMs, target, frame.trace);
     if (next !== null) return [{ type: 'send', to: next, message: { t: 'r', frame } }];
     const effects = this.drop(null, frame, 'no-route');
     if (frame.kind !== 'uni') return effects; // acks, failures and signals are not answered (no ping-pong)
@@ -325,7 +331,7 @@ export class Router {
       const failure: RoutedFrame = {
         kind: 'fail', origin: this.selfId, target: frame.origin, msgId: frame.msgId, trace: [this.selfId], piece: 0, pieces: 1, body: JSON.stringify({ piece: frame.piece }),
       };
-      const back = this.nextHop(frame.origin, failure.trace);
+      const back = this.nextHop(nowMs, frame.origin, failure.trace);
       if (back !== null) effects.push({ type: 'send', to: back, message: { t: 'r', frame: failure } });
     } else {
       const pending = this.pending.get(frame.msgId);
@@ -335,8 +341,10 @@ export class Router {
   }
 
   /** The open link, not in `trace`, closest to `target`; the target itself when linked. Ties broken at random. */
-  private nextHop(target: NodeId, trace: readonly NodeId[]): NodeId | null {
+  private nextHop(nowMs: number, target: NodeId, trace: readonly NodeId[]): NodeId | null {
     if (this.links.has(target)) return target;
+    const reverse = this.reversePaths.get(target);
+    const fallback = reverse !== undefined && reverse.untilMs > nowMs && this.links.has(reverse.via) && !trace.includes(reverse.via) ? reverse.via : null;
     const distances = this.db.distancesTo(target);
     let best: NodeId[] = [];
     let bestDistance = Infinity;
@@ -350,7 +358,7 @@ export class Router {
       }
       best.push(link);
     }
-    return best.length === 0 ? null : (best[randomInt(this.rng, best.length)] ?? null);
+    return best.length === 0 ? fallback : (best[randomInt(this.rng, best.length)] ?? null);
   }
 
   /** Sends every piece of a pending unicast (a fresh attempt). */
@@ -447,6 +455,15 @@ export class Router {
     this.signalCounts.set(byOrigin, fromOrigin + 1);
     this.signalCounts.set(byTarget, toTarget + 1);
     return true;
+  }
+
+  private learnReversePath(nowMs: number, origin: NodeId, via: NodeId): void {
+    this.reversePaths.delete(origin);
+    this.reversePaths.set(origin, { via, untilMs: nowMs + this.options.seenTtlMs });
+    if (this.reversePaths.size > this.options.maxOrigins) {
+      const oldest = this.reversePaths.keys().next().value;
+      if (oldest !== undefined) this.reversePaths.delete(oldest);
+    }
   }
 
   private remember(nowMs: number, key: string): void {
