@@ -181,8 +181,21 @@ describe('Membership start and dialing', () => {
     expect(m.introduce(1_000, ['A'])).toEqual([]);
   });
 
+  it('dials only firstContacts introductions while no link is open; the rest after the first link', () => {
+    const m = new Membership({ selfId: 'M', rng: seededRng(1), options: { targetDegree: 4, maxDegree: 5, firstContacts: 2 } });
+    const first = m.start(0, ['A', 'B', 'C', 'D', 'E']).filter((e) => e.type === 'connect').map((e) => (e.type === 'connect' ? e.to : ''));
+    expect(first).toEqual(['A', 'B']);
+    // Nothing more while both attempts are pending, however often the timer fires.
+    expect(m.tick(1).filter((e) => e.type === 'connect')).toEqual([]);
+    m.linkUp(10, 'A');
+    m.receive(20, 'A', { t: 'table', entries: ['C', 'D', 'E'].map((id) => ({ id, counter: 1, state: 'alive' as const, ageSec: 0 })) });
+    const later = m.tick(1_000).filter((e) => e.type === 'connect').map((e) => (e.type === 'connect' ? e.to : ''));
+    expect(later.length).toBe(2); // target 4: A open, B pending, two more from the table
+    expect(later.every((id) => ['C', 'D', 'E'].includes(id))).toBe(true);
+  });
+
   it('dials bootstrap peers with initiator = selfId < peer, never itself, at most targetDegree', () => {
-    const m = new Membership({ selfId: 'M', rng: seededRng(1), options: { targetDegree: 3, maxDegree: 5 } });
+    const m = new Membership({ selfId: 'M', rng: seededRng(1), options: { targetDegree: 3, maxDegree: 5, firstContacts: 3 } });
     const effects = m.start(0, ['A', 'M', 'Z', 'N', 'B', 'C']);
     // 'M' (self) took one of the three bootstrap slots and is skipped; 'N', 'B', 'C' are beyond targetDegree.
     expect(effects).toEqual([

@@ -98,7 +98,7 @@ export class Membership {
     this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
     this.nextHeartbeatMs = nowMs + jitter(this.options.heartbeatIntervalMs, 0.1, this.rng);
     this.nextRetryDeadMs = nowMs + jitter(this.options.retryDeadIntervalMs, 0.5, this.rng);
-    for (const peer of bootstrap.slice(0, this.options.targetDegree)) this.dial(peer, nowMs);
+    for (const peer of bootstrap.slice(0, this.dialBudget())) this.dial(peer, nowMs);
     this.nextMaintainMs = nowMs;
     return this.flush();
   }
@@ -166,6 +166,8 @@ export class Membership {
       case 'table':
         this.mergeEntries(nowMs, message.entries, from);
         if (this.awaitingSync.delete(from)) this.synced = true;
+        // A newcomer now knows whom to dial for the rest of its links (signaled through the link it has).
+        if (this.overlay.totalCount() < this.options.targetDegree) this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.floodDelayMs);
         break;
       case 'pull':
       case 'news':
@@ -193,7 +195,7 @@ export class Membership {
   /** Introductions from the signaling server (first contact, or after isolation): dial them. */
   introduce(nowMs: number, peers: readonly NodeId[]): Effect[] {
     if (this.started && !this.leaving) {
-      for (const peer of peers.slice(0, this.options.targetDegree)) this.dial(peer, nowMs);
+      for (const peer of peers.slice(0, this.dialBudget())) this.dial(peer, nowMs);
     }
     return this.flush();
   }
@@ -524,15 +526,19 @@ export class Membership {
    */
   private maintain(nowMs: number): void {
     this.nextMaintainMs = Infinity;
-    const deficit = this.options.targetDegree - this.overlay.totalCount();
+    const deficit = Math.min(this.options.targetDegree - this.overlay.totalCount(), this.dialBudget());
     if (deficit > 0) {
       const pool = this.table
         .sample(deficit * 6, this.rng, new Set())
         .filter((record) => record.state === 'alive' && this.overlay.canDial(record.id, nowMs));
       for (let slot = 0; slot < deficit && pool.length > 0; slot++) {
-        const trio = pool.splice(0, 3);
-        const best = trio.reduce((a, b) => (peerScore(b) > peerScore(a) ? b : a));
-        this.dial(best.id, nowMs);
+        // Best of (up to) three by score; only the chosen one leaves the pool, so small tables still fill every slot.
+        let bestIndex = 0;
+        for (let i = 1; i < Math.min(3, pool.length); i++) {
+          if (peerScore(pool[i] as (typeof pool)[number]) > peerScore(pool[bestIndex] as (typeof pool)[number])) bestIndex = i;
+        }
+        const [best] = pool.splice(bestIndex, 1);
+        if (best !== undefined) this.dial(best.id, nowMs);
       }
       // Isolated, or stuck in a tiny island that knows too few members to fill its links: back to the server.
       if (this.overlay.totalCount() === 0 || (pool.length === 0 && this.table.listedIds().length < this.options.targetDegree)) {
@@ -556,6 +562,16 @@ export class Membership {
         this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.minLinkAgeMs / 2);
       }
     }
+  }
+
+  /**
+   * Attempts that may start now: up to the target degree once a link is open (those are signaled through the
+   * mesh), but only `firstContacts` while none is (those go through the server, which is for first contact only).
+   */
+  private dialBudget(): number {
+    const room = this.options.targetDegree - this.overlay.totalCount();
+    if (this.overlay.openCount() > 0) return Math.max(0, room);
+    return Math.max(0, Math.min(room, this.options.firstContacts - this.overlay.totalCount()));
   }
 
   private askForIntroductions(nowMs: number): void {

@@ -23,6 +23,11 @@ export interface MembershipOptions {
   tombstoneTtlMs: number;
   /** Neighbours the node tries to keep. */
   targetDegree: number;
+  /**
+   * Links a node with no open link dials at once (first contact through the signaling server). The rest of its
+   * links are dialled once one is open, and are signaled through the mesh.
+   */
+  firstContacts: number;
   /** Neighbours above which the node sheds links. */
   maxDegree: number;
   /** Extra inbound links accepted above `maxDegree` so that newcomers always get a first contact. */
@@ -65,6 +70,7 @@ export const DEFAULT_OPTIONS: Readonly<MembershipOptions> = Object.freeze({
   heartbeatIntervalMs: 180_000,
   tombstoneTtlMs: 1_200_000,
   targetDegree: 6,
+  firstContacts: 2,
   maxDegree: 7,
   inboundSlack: 1,
   minLinkAgeMs: 30_000,
@@ -98,6 +104,7 @@ export function resolveOptions(partial: Partial<MembershipOptions> = {}): Member
   if (options.maxDegree < options.targetDegree || options.targetDegree < 1) {
     throw new RangeError('starmesh: need 1 <= targetDegree <= maxDegree');
   }
+  if (options.firstContacts < 1) throw new RangeError('starmesh: firstContacts must be >= 1');
   if (options.tombstoneTtlMs < options.staleAfterMs) {
     throw new RangeError('starmesh: tombstoneTtlMs must be >= staleAfterMs, or stale gossip could resurrect peers');
   }

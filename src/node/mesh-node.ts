@@ -5,8 +5,12 @@ import { isValidNodeId, type KeyIdentity } from '../identity/keys';
 import type { SignalingClient } from '../adapters/signaling-client';
 import { createEmitter } from '../util/emitter';
 import type { LinkCloseEvent } from '../transport/types';
+import { Router, type RoutedDelivery, type RouteLogEntry, type UnicastResult } from '../routing/router';
+import type { RouterOptions } from '../routing/router-options';
+import { decodeRouteMessage } from '../routing/route-wire';
 import { LinkRegistry, type LinkPlatform } from './links';
 import { cryptoRng } from './crypto-rng';
+import { MeshRouting } from './mesh-routing';
 
 /** Where the node is in its life, as the page shows it. */
 export type NodeState = 'joining' | 'connected' | 'isolated' | 'offline' | 'stopped';
@@ -19,6 +23,14 @@ export interface MeshNodeEvents {
   drop: { from: NodeId | null; reason: string };
   /** The table changed in a way worth saving (the persistence layer listens). */
   changed: Record<string, never>;
+  /** A routed message (unicast or broadcast) for this node, with the trace of the hops it crossed. */
+  message: RoutedDelivery;
+  /** A line of the routing log: a routed frame sent, received, forwarded or dropped here. */
+  route: RouteLogEntry;
+  /** A gossip message sent to or received from a neighbour (push, pull, sync, news, table). */
+  gossip: { dir: 'out' | 'in'; type: string; peer: NodeId; entries: number };
+  /** The link-state topology changed (see `topology()`). */
+  topology: Record<string, never>;
 }
 
 /** Timers and clock of the driver; injected so tests can control them. Times are wall-clock ms. */
@@ -39,6 +51,8 @@ export interface MeshNodeOptions {
   /** WebRTC platform pieces (simple-peer constructor, wrtc in Node, budget). */
   platform: Omit<LinkPlatform, 'identity'>;
   membership?: Partial<MembershipOptions>;
+  /** Routing options (hop limit, ack time-out, rate limits…). */
+  routing?: Partial<RouterOptions>;
   /** A restored table (after a reload). */
   snapshot?: ConstructorParameters<typeof Membership>[0]['snapshot'];
   clock?: DriverClock;
@@ -54,6 +68,14 @@ export interface MeshNodeStats {
   linkCloses: Record<string, number>;
   serverSignalsOut: number;
   serverSignalsIn: number;
+  /** Signaling sent / accepted through the mesh (sealed, verified). */
+  meshSignalsOut: number;
+  meshSignalsIn: number;
+  /** Links this node dialled while it had no open link (first contact: through the server or BroadcastChannel). */
+  linksFirstContact: number;
+  /** Links this node dialled while it had one: set up with the server's help at least once, or entirely through the mesh. */
+  linksViaServer: number;
+  linksViaMesh: number;
 }
 
 /**
@@ -89,7 +111,12 @@ export class MeshNode {
   /** This node's ID (derived from its public key). */
   readonly id: NodeId;
   private readonly core: Membership;
+  private readonly router: Router;
+  private readonly routing: MeshRouting;
   private readonly links: LinkRegistry;
+  /** Last ping sent to each neighbour (nonce and time), and the round-trip times measured from their acks. */
+  private readonly pingsOut = new Map<NodeId, { nonce: number; atMs: number }>();
+  private readonly rttMs = new Map<NodeId, number>();
   private readonly clock: DriverClock;
   private readonly emitter = createEmitter<MeshNodeEvents>();
   private readonly makeSignaling: () => SignalingClient;
@@ -104,22 +131,50 @@ export class MeshNode {
   private stopped = false;
   private readonly counters: MeshNodeStats = {
     drops: {}, messagesIn: 0, messagesOut: 0, sendFailures: {}, linkCloses: {}, serverSignalsOut: 0, serverSignalsIn: 0,
+    meshSignalsOut: 0, meshSignalsIn: 0, linksFirstContact: 0, linksViaServer: 0, linksViaMesh: 0,
   };
+  /** Peers whose link set-up under way touched the server; decides which counter its opening goes to. */
+  private readonly serverSignaled = new Set<NodeId>();
+  /** Links this node is dialling, and whether it had an open link when it started (not a first contact). */
+  private readonly dialling = new Map<NodeId, boolean>();
 
   constructor(options: MeshNodeOptions) {
     this.id = options.identity.id;
     this.clock = options.clock ?? REAL_CLOCK;
     this.makeSignaling = options.signaling;
     this.signaling = this.openSignaling();
+    const rng = options.rng ?? cryptoRng();
+    this.router = new Router(this.id, rng, options.routing ?? {});
+    this.routing = new MeshRouting({
+      identity: options.identity,
+      router: this.router,
+      now: () => this.clock.now(),
+      sendFrame: (to, text) => this.sendText(to, text),
+      deliver: (delivery) => this.emitter.emit('message', delivery),
+      log: (entry) => this.emitter.emit('route', entry),
+      topologyChanged: () => this.emitter.emit('topology', {}),
+      signal: (from, payload) => this.onSignal(from, payload, 'mesh'),
+      drop: (from, reason) => this.drop(from, reason),
+      reschedule: () => this.reschedule(),
+      stopped: () => this.stopped,
+    });
     this.core = new Membership({
       selfId: this.id,
-      rng: options.rng ?? cryptoRng(),
+      rng,
       ...(options.membership !== undefined ? { options: options.membership } : {}),
       ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),
     });
     this.links = new LinkRegistry({ ...options.platform, identity: options.identity }, {
       signal: (peer, data) => this.sendSignal(peer, { k: 'rtc', s: data }),
-      open: (peer) => this.run(this.core.linkUp(this.clock.now(), peer)),
+      open: (peer) => {
+        const touchedServer = this.serverSignaled.delete(peer);
+        const hadLink = this.dialling.get(peer);
+        this.dialling.delete(peer);
+        if (hadLink === false) this.counters.linksFirstContact++;
+        else if (hadLink === true) this.counters[touchedServer ? 'linksViaServer' : 'linksViaMesh']++;
+        this.run(this.core.linkUp(this.clock.now(), peer));
+        this.routing.run(this.router.linkUp(this.clock.now(), peer));
+      },
       message: (peer, text) => this.onMessage(peer, text),
       close: (peer, event) => this.onLinkClose(peer, event),
       drop: (peer, direction, reason) => {
@@ -127,6 +182,8 @@ export class MeshNode {
         else this.count(this.counters.sendFailures, reason);
       },
       refused: (peer, code) => {
+        this.serverSignaled.delete(peer);
+        this.dialling.delete(peer);
         this.count(this.counters.linkCloses, code);
         this.run(this.core.linkDown(this.clock.now(), peer));
       },
@@ -136,7 +193,7 @@ export class MeshNode {
   private openSignaling(): SignalingClient {
     const client = this.makeSignaling();
     this.signalingFresh = true;
-    client.on('signal', ({ from, data }) => this.onSignal(from, data));
+    client.on('signal', ({ from, data }) => this.onSignal(from, data, 'server'));
     client.on('close', () => {
       if (this.signaling === client) this.signalingJoined = false;
     });
@@ -187,6 +244,7 @@ export class MeshNode {
     // Stopped first, so that the goodbye's link-downs do not flash 'isolated' before 'stopped'.
     this.stopped = true;
     this.run(this.core.leave(this.clock.now()));
+    this.routing.stop();
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.links.closeAll();
     this.signaling.close();
@@ -213,14 +271,48 @@ export class MeshNode {
     return this.core.neighbours();
   }
 
+  /** Every member's neighbour list, as flooded by link-state adverts (own included). */
+  topology(): Record<NodeId, NodeId[]> {
+    return this.router.topology();
+  }
+
+  /** Hop distance (over advertised links) and last measured ping round trip (neighbours only) per peer. */
+  routeInfo(): Record<NodeId, { hops: number | null; rttMs: number | null }> {
+    const hops = this.router.hopDistances();
+    const out: Record<NodeId, { hops: number | null; rttMs: number | null }> = Object.create(null) as Record<NodeId, { hops: number | null; rttMs: number | null }>;
+    for (const id of this.core.members()) out[id] = { hops: hops.get(id) ?? null, rttMs: this.rttMs.get(id) ?? null };
+    return out;
+  }
+
+  /**
+   * Sends `data` (a string of at most 256 KiB UTF-8) to member `to` over the mesh, hop by hop. Resolves with the
+   * trace and hop count once the target acknowledged it, or with a failure code (`unreachable`, `timeout`,
+   * `too-large`, `bad-target`, `stopped`). Never rejects.
+   */
+  send(to: NodeId, data: string): Promise<UnicastResult> {
+    return this.routing.send(to, data);
+  }
+
+  /** Floods `data` (≤ 256 KiB) to every member; returns its message ID (null when too large or stopped). */
+  broadcast(data: string): { msgId: string | null } {
+    return { msgId: this.routing.broadcast(data) };
+  }
+
   /** State worth persisting. */
   snapshot(): ReturnType<Membership['snapshot']> {
     return this.core.snapshot();
   }
 
   /** Counters of the driver and the core. */
-  stats(): MeshNodeStats & { core: Membership['stats']; counter: number } {
-    return { ...this.counters, core: { ...this.core.stats }, counter: this.core.counter };
+  stats(): MeshNodeStats & { core: Membership['stats']; routing: Router['stats']; counter: number } {
+    return {
+      ...this.counters,
+      meshSignalsOut: this.routing.counters.meshSignalsOut,
+      meshSignalsIn: this.routing.counters.meshSignalsIn,
+      core: { ...this.core.stats },
+      routing: { ...this.router.stats },
+      counter: this.core.counter,
+    };
   }
 
   // ---- inputs -----------------------------------------------------------------------------------------------
@@ -228,22 +320,53 @@ export class MeshNode {
   private onMessage(peer: NodeId, text: string): void {
     const decoded = decodeMessage(text);
     if (!decoded.ok) {
+      if (decoded.error === 'unknown-type') return this.onRouteMessage(peer, text);
       this.drop(peer, `message:${decoded.error}`);
       return;
     }
     if (decoded.droppedEntries > 0) this.drop(peer, 'message:bad-entries', decoded.droppedEntries);
     this.counters.messagesIn++;
+    const message = decoded.message;
+    if ('entries' in message) this.emitter.emit('gossip', { dir: 'in', type: message.t, peer, entries: message.entries.length });
+    if (message.t === 'ack') this.measureRtt(peer, message.nonce);
     this.run(this.core.receive(this.clock.now(), peer, withRealIds(decoded.message, (count) => this.drop(peer, 'message:bad-id', count))));
+  }
+
+  private onRouteMessage(peer: NodeId, text: string): void {
+    const decoded = decodeRouteMessage(text);
+    if (!decoded.ok) {
+      this.drop(peer, decoded.error === 'not-routing' ? 'message:unknown-type' : `route:${decoded.error}`);
+      return;
+    }
+    if (decoded.dropped > 0) this.drop(peer, 'route:bad-adverts', decoded.dropped);
+    this.counters.messagesIn++;
+    this.routing.run(this.router.receive(this.clock.now(), peer, decoded.message));
+  }
+
+  private measureRtt(peer: NodeId, nonce: number): void {
+    const sent = this.pingsOut.get(peer);
+    if (sent === undefined || sent.nonce !== nonce) return;
+    this.pingsOut.delete(peer);
+    this.rttMs.set(peer, Math.max(0, this.clock.now() - sent.atMs));
   }
 
   private onLinkClose(peer: NodeId, event: LinkCloseEvent): void {
     this.count(this.counters.linkCloses, event.code);
     if (event.code === 'auth-failed') this.drop(peer, 'link:auth-failed');
+    this.pingsOut.delete(peer);
+    this.rttMs.delete(peer);
+    this.serverSignaled.delete(peer);
+    this.dialling.delete(peer);
     this.run(this.core.linkDown(this.clock.now(), peer));
+    this.routing.run(this.router.linkDown(this.clock.now(), peer));
   }
 
-  private onSignal(from: NodeId, data: unknown): void {
-    this.counters.serverSignalsIn++;
+  /** Signaling from `from`, relayed by the server or (sealed and verified) through the mesh. */
+  private onSignal(from: NodeId, data: unknown, via: 'server' | 'mesh'): void {
+    if (via === 'server') {
+      this.counters.serverSignalsIn++;
+      this.serverSignaled.add(from);
+    }
     const payload = parseSignalPayload(data);
     if (payload === null) {
       this.drop(from, 'signal:bad-payload');
@@ -279,6 +402,10 @@ export class MeshNode {
   private onBusy(from: NodeId): void {
     const link = this.links.get(from);
     if (link === undefined) {
+      this.serverSignaled.delete(from);
+      this.dialling.delete(from);
+    }
+    if (link === undefined) {
       if (!this.neighbours().includes(from)) this.run(this.core.linkDown(this.clock.now(), from));
     } else if (link.state() !== 'open') {
       link.close('remote busy');
@@ -291,13 +418,14 @@ export class MeshNode {
     for (const effect of effects) {
       switch (effect.type) {
         case 'send': {
-          const link = this.links.get(effect.to);
-          const result = link?.send(encodeMessage(effect.message)) ?? { ok: false as const, code: 'not-open' };
-          if (result.ok) this.counters.messagesOut++;
-          else this.count(this.counters.sendFailures, result.code);
+          const message = effect.message;
+          if (!this.sendText(effect.to, encodeMessage(message))) break;
+          if ('entries' in message) this.emitter.emit('gossip', { dir: 'out', type: message.t, peer: effect.to, entries: message.entries.length });
+          if (message.t === 'ping') this.pingsOut.set(effect.to, { nonce: message.nonce, atMs: this.clock.now() });
           break;
         }
         case 'connect':
+          this.dialling.set(effect.to, this.core.neighbours().length > 0);
           // The lower ID makes the offer; the higher one asks it to, through the same signaling path.
           if (effect.initiator) this.links.open(effect.to, true);
           else this.sendSignal(effect.to, { k: 'dial' });
@@ -310,6 +438,8 @@ export class MeshNode {
           break;
         case 'event':
           this.emitter.emit('membership', effect.event);
+          // A removed member's link-state advert would only attract routes into a dead end.
+          if (effect.event.type === 'peer:remove') this.routing.run(this.router.forget(effect.event.id));
           break;
       }
     }
@@ -332,14 +462,32 @@ export class MeshNode {
     }
   }
 
+  /** Sends one message over the open link to `to`; counts the outcome. */
+  private sendText(to: NodeId, text: string): boolean {
+    const result = this.links.get(to)?.send(text) ?? { ok: false as const, code: 'not-open' };
+    if (result.ok) this.counters.messagesOut++;
+    else this.count(this.counters.sendFailures, result.code);
+    return result.ok;
+  }
+
+  /**
+   * Signaling goes through the mesh (sealed by this node's key) whenever some link leads towards the peer; the
+   * server (or, for sibling tabs, the BroadcastChannel) is only for a node with no route, i.e. its first contact.
+   */
   private sendSignal(peer: NodeId, payload: SignalPayload): void {
+    if (this.routing.canSignal(peer)) {
+      void this.routing.sendSignal(peer, payload);
+      return;
+    }
     this.counters.serverSignalsOut++;
+    this.serverSignaled.add(peer);
     if (!this.signaling.send(peer, payload)) this.count(this.counters.sendFailures, 'signal');
   }
 
   private reschedule(): void {
     if (this.stopped) return;
-    const wakeMs = this.core.nextWakeMs();
+    // Clamped below at now: a wake time in the past (or -Infinity) means "run at once", never "no timer".
+    const wakeMs = Math.max(this.clock.now(), Math.min(this.core.nextWakeMs(), this.router.nextWakeMs()));
     if (wakeMs >= this.timerAtMs && this.timer !== undefined) return;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -349,7 +497,9 @@ export class MeshNode {
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAtMs = Infinity;
-      if (!this.stopped) this.run(this.core.tick(this.clock.now()));
+      if (this.stopped) return;
+      this.run(this.core.tick(this.clock.now()));
+      this.routing.run(this.router.tick(this.clock.now()));
     }, delayMs);
   }
 

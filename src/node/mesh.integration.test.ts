@@ -59,6 +59,54 @@ describe('mesh of MeshNodes on real WebRTC', () => {
       () => `degrees: ${nodes.map((node) => node.neighbours().length).join(',')}`,
     );
 
+    // Every node learns every link from the flooded adverts; a unicast reaches every member along a real path.
+    await until(
+      () => nodes.every((node) => Object.keys(node.topology()).length === N),
+      10_000,
+      () => `topology sizes: ${nodes.map((node) => Object.keys(node.topology()).length).join(',')}`,
+    );
+    const byId = new Map(nodes.map((node) => [node.id, node]));
+    const [sender] = nodes;
+    if (sender === undefined) throw new Error('no nodes');
+    // Wait for a quiet overlay, when the sender's picture of every node's links is what that node holds.
+    const sameSet = (a: readonly string[] = [], b: readonly string[] = []): boolean => a.length === b.length && a.every((id) => b.includes(id));
+    await until(
+      () => nodes.every((node) => sameSet(sender.topology()[node.id], node.neighbours())),
+      15_000,
+      () => `adverts differing from links: ${nodes.filter((node) => !sameSet(sender.topology()[node.id], node.neighbours())).length}`,
+    );
+    const topology = sender.topology();
+    const inbox = new Map<string, string[]>();
+    for (const node of nodes) node.on('message', (m) => inbox.set(node.id, [...(inbox.get(node.id) ?? []), `${m.kind}:${m.from}:${m.data}`]));
+    const results = await Promise.all(nodes.slice(1).map((node) => sender.send(node.id, `hi ${node.id}`)));
+    for (const [i, result] of results.entries()) {
+      const target = nodes[i + 1];
+      if (!result.ok) throw new Error(`unicast to ${target?.id} failed: ${result.code} ${result.detail ?? ''}`);
+      expect(result.trace[0]).toBe(sender.id);
+      expect(result.trace.at(-1)).toBe(target?.id);
+      // Each hop of the trace was a link of the hop before it (as that node advertises it).
+      for (let h = 1; h < result.trace.length; h++) {
+        expect(topology[result.trace[h - 1] as string]).toContain(result.trace[h]);
+      }
+      expect(inbox.get(target?.id ?? '')).toContain(`unicast:${sender.id}:hi ${target?.id}`);
+    }
+    const { msgId } = sender.broadcast('to all');
+    expect(msgId).not.toBeNull();
+    await until(
+      () => nodes.slice(1).every((node) => inbox.get(node.id)?.includes(`broadcast:${sender.id}:to all`) === true),
+      5_000,
+      () => `broadcast missing at ${nodes.filter((node) => !inbox.get(node.id)?.some((m) => m.startsWith('broadcast'))).length}`,
+    );
+    expect(byId.size).toBe(N);
+    // Connections a node dialled after its first contact were signaled through the mesh, not the server.
+    const viaServer = nodes.reduce((sum, node) => sum + node.stats().linksViaServer, 0);
+    const viaMesh = nodes.reduce((sum, node) => sum + node.stats().linksViaMesh, 0);
+    const first = nodes.reduce((sum, node) => sum + node.stats().linksFirstContact, 0);
+    console.info(`[mesh] links dialled: first contact ${first}, later via server ${viaServer}, later via mesh ${viaMesh}`);
+    // All twenty start at once, so some dials reach a node that has no link yet (no mesh path to it): those, and
+    // only those, need the server. Most later links must still be mesh-signaled.
+    expect(viaMesh).toBeGreaterThan(2 * viaServer);
+
     const [leaver, ...rest] = nodes;
     if (leaver === undefined) throw new Error('no nodes');
     leaver.stop();

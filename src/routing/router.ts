@@ -421,6 +421,8 @@ export class Router {
 
   /** Earliest time `tick` has work. */
   nextWakeMs(): number {
+    // Never advertised yet: due at once (0 is before any clock reading the driver will pass).
+    if (this.lastAdvertMs === -Infinity) return 0;
     let wake = this.lastAdvertMs + this.options.advertRefreshMs;
     if (this.advertDirty) wake = Math.min(wake, this.lastAdvertMs + this.options.advertMinIntervalMs);
     for (const pending of this.pending.values()) wake = Math.min(wake, pending.retryAtMs ?? pending.deadlineMs);
