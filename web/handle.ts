@@ -32,6 +32,14 @@ export interface StarmeshHandle {
   persistenceProblem(): string | undefined;
   /** Writes the table to IndexedDB now; resolves when written. */
   flush(): Promise<void>;
+  /** Every member's neighbour list, from the flooded link-state adverts (own included). */
+  topology(): Record<string, string[]>;
+  /** Hop distance and last ping round trip per member. */
+  routeInfo(): ReturnType<BrowserNode['node']['routeInfo']>;
+  /** Sends `data` to member `to` through the mesh; resolves with the trace or a failure code. */
+  send(to: string, data: string): ReturnType<BrowserNode['node']['send']>;
+  /** Floods `data` to every member. */
+  broadcast(data: string): { msgId: string | null };
 }
 
 /** Builds the handle over a started browser node. */
@@ -55,5 +63,9 @@ export function createHandle(started: BrowserNode): StarmeshHandle {
     persistent: started.persistent,
     persistenceProblem: () => started.persistenceProblem,
     flush: () => started.flush(),
+    topology: () => node.topology(),
+    routeInfo: () => node.routeInfo(),
+    send: (to, data) => node.send(to, data),
+    broadcast: (data) => node.broadcast(data),
   };
 }
