@@ -8,6 +8,9 @@ import type { MembershipOptions } from '../core';
 import type { MeshNode } from './mesh-node';
 import { startNodePeer } from './node-peer';
 import { connectRawPeer, until, type RawPeer } from './test-helpers';
+import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
+import { encodeRouteMessage, type RoutedFrame } from '../routing/route-wire';
+import { sealSignal } from './sealed-signal';
 
 const FAST: Partial<MembershipOptions> = {
   gossipIntervalMs: 500,
@@ -187,5 +190,44 @@ describe('MeshNode against a hostile peer', () => {
     const acks = hostile.received.length;
     hostile.sendRaw(JSON.stringify({ v: 1, t: 'ping', n: 42 }));
     await until(() => hostile.received.slice(acks).some((text) => text.includes('"t":"ack","n":42')), 5_000, () => 'no ack');
+  });
+  it('rejects altered relayed signaling, offer floods, loops and endless fragment streams, and keeps routing', async () => {
+    const target = node;
+    const hostile = raw;
+    if (target === undefined || hostile === undefined) throw new Error('previous test did not set up the peers');
+    const third = await identityFromKeyPair(await generateKeyPair(false));
+    const routed = (over: Partial<RoutedFrame>): string =>
+      encodeRouteMessage({ t: 'r', frame: { kind: 'sig', origin: third.id, target: target.id, msgId: 'm0', trace: [third.id, hostile.id], piece: 0, pieces: 1, body: '', ...over } });
+    const drops = (): Record<string, number> => target.stats().drops;
+
+    // A relay swaps the fingerprint of an offer sealed by someone else: refused, no peer connection built.
+    const sealed = await sealSignal(third, target.id, { k: 'rtc', s: { type: 'offer', sdp: 'v=0\r\na=fingerprint:sha-256 AA:BB\r\n' } });
+    hostile.sendRaw(routed({ body: sealed.replace('AA:BB', 'EE:FF') }));
+    await until(() => (drops()['route:signal-bad-signature'] ?? 0) === 1, 5_000, () => JSON.stringify(drops()));
+    // The same offer untouched but replayed: accepted once, the replay refused.
+    hostile.sendRaw(routed({ body: sealed, msgId: 'm1' }));
+    hostile.sendRaw(routed({ body: sealed, msgId: 'm2' }));
+    await until(() => (drops()['route:signal-replay'] ?? 0) === 1, 5_000, () => JSON.stringify(drops()));
+
+    // An offer flood from one origin: the target stops accepting at its per-origin limit (60 per 10 s).
+    for (let i = 0; i < 100; i++) hostile.sendRaw(routed({ body: sealed, msgId: `f${i}` }));
+    await until(() => (drops()['route:signal-rate'] ?? 0) >= 30, 5_000, () => JSON.stringify(drops()));
+
+    // A routing loop and a trace that does not end with its sender.
+    hostile.sendRaw(routed({ kind: 'uni', trace: [third.id, target.id, hostile.id], msgId: 'l1' }));
+    hostile.sendRaw(routed({ kind: 'uni', trace: [third.id], msgId: 'l2' }));
+    await until(() => (drops()['route:loop'] ?? 0) === 1 && (drops()['route:bad-trace'] ?? 0) === 1, 5_000, () => JSON.stringify(drops()));
+
+    // Endless fragment streams: messages whose pieces never complete are bounded per origin and expire.
+    for (let i = 0; i < 10; i++) hostile.sendRaw(routed({ kind: 'uni', trace: [hostile.id], origin: hostile.id, msgId: `e${i}`, piece: 0, pieces: 30, body: 'QUFB' }));
+    await until(() => (drops()['route:too-many-pending'] ?? 0) === 6, 5_000, () => JSON.stringify(drops()));
+
+    // Still working: a unicast from the hostile peer's side of the link is delivered and acknowledged.
+    const inbox: string[] = [];
+    target.on('message', (m) => inbox.push(m.data));
+    hostile.sendRaw(encodeRouteMessage({ t: 'r', frame: { kind: 'uni', origin: hostile.id, target: target.id, msgId: 'ok1', trace: [hostile.id], piece: 0, pieces: 1, body: 'aGVsbG8' } }));
+    await until(() => inbox.includes('hello'), 5_000, () => 'no delivery');
+    await until(() => hostile.received.some((text) => text.includes('"k":"ack"') && text.includes('ok1')), 5_000, () => 'no ack');
+    expect(target.state).toBe('connected');
   });
 });
