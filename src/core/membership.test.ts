@@ -194,6 +194,30 @@ describe('Membership start and dialing', () => {
     expect(later.every((id) => ['C', 'D', 'E'].includes(id))).toBe(true);
   });
 
+  it('rewires: with its links full it swaps a random old link for a random new member now and then', () => {
+    const options = { targetDegree: 2, maxDegree: 3, inboundSlack: 1, rewireIntervalMs: 10_000, minLinkAgeMs: 0, firstContacts: 2 };
+    const m = new Membership({ selfId: 'M', rng: seededRng(3), options });
+    m.start(0, ['A', 'B']);
+    m.linkUp(10, 'A');
+    m.linkUp(10, 'B');
+    const entries = ['C', 'D'].map((id) => ({ id, counter: 1, state: 'alive' as const, ageSec: 0 }));
+    m.receive(20, 'A', { t: 'news', entries });
+    const dials = (effects: ReturnType<Membership['tick']>): string[] => effects.flatMap((e) => (e.type === 'connect' ? [e.to] : []));
+    // Nothing before the interval (jittered by up to half); then one new random member (room below the cap).
+    expect(dials(m.tick(4_000))).toEqual([]);
+    const first = dials(m.tick(16_000));
+    expect(first).toHaveLength(1);
+    expect(['C', 'D']).toContain(first[0]);
+    m.linkUp(16_100, first[0] as string);
+    // At the cap, the next rewire first says goodbye to one old link, then dials the last member it lacks.
+    const effects = m.tick(40_000);
+    const byes = effects.filter((e) => e.type === 'send' && e.message.t === 'bye');
+    expect(byes).toHaveLength(1);
+    expect(effects.filter((e) => e.type === 'disconnect')).toHaveLength(1);
+    expect(dials(effects)).toEqual(['C', 'D'].filter((id) => id !== first[0]));
+    expect(m.neighbours()).toHaveLength(2);
+  });
+
   it('dials bootstrap peers with initiator = selfId < peer, never itself, at most targetDegree', () => {
     const m = new Membership({ selfId: 'M', rng: seededRng(1), options: { targetDegree: 3, maxDegree: 5, firstContacts: 3 } });
     const effects = m.start(0, ['A', 'M', 'Z', 'N', 'B', 'C']);

@@ -65,6 +65,7 @@ export class Membership {
   private nextCleanupMs = Infinity;
   private nextHeartbeatMs = Infinity;
   private nextRetryDeadMs = Infinity;
+  private nextRewireMs = Infinity;
   private nextMaintainMs = Infinity;
   private floodAtMs = Infinity;
   /** Changed IDs waiting to be flooded, each with the neighbour it came from (which needs no copy back). */
@@ -98,6 +99,7 @@ export class Membership {
     this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
     this.nextHeartbeatMs = nowMs + jitter(this.options.heartbeatIntervalMs, 0.1, this.rng);
     this.nextRetryDeadMs = nowMs + jitter(this.options.retryDeadIntervalMs, 0.5, this.rng);
+    this.nextRewireMs = this.options.rewireIntervalMs > 0 ? nowMs + jitter(this.options.rewireIntervalMs, 0.5, this.rng) : Infinity;
     for (const peer of bootstrap.slice(0, this.dialBudget())) this.dial(peer, nowMs);
     this.nextMaintainMs = nowMs;
     return this.flush();
@@ -120,6 +122,7 @@ export class Membership {
       this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs);
     }
     if (nowMs >= this.nextRetryDeadMs) this.retryDead(nowMs);
+    if (nowMs >= this.nextRewireMs) this.rewire(nowMs);
     if (nowMs >= this.nextMaintainMs) this.maintain(nowMs);
     if (nowMs >= this.floodAtMs) this.flushFlood(nowMs);
     return this.flush();
@@ -133,6 +136,7 @@ export class Membership {
       this.nextCleanupMs,
       this.nextHeartbeatMs,
       this.nextRetryDeadMs,
+      this.nextRewireMs,
       this.nextMaintainMs,
       this.floodAtMs,
       this.liveness.nextDeadlineMs(),
@@ -598,6 +602,27 @@ export class Membership {
       .sample(8, this.rng, new Set())
       .find((record) => record.state === 'dead' && this.overlay.canDial(record.id, nowMs));
     if (candidate !== undefined) this.dial(candidate.id, nowMs);
+  }
+
+  /**
+   * Rewiring: now and then a node whose links are full swaps one random old link (goodbye, `trim`) for a link
+   * to a random member it is not linked with. Without it the overlay keeps the shape of its join order.
+   */
+  private rewire(nowMs: number): void {
+    this.nextRewireMs = nowMs + jitter(this.options.rewireIntervalMs, 0.5, this.rng);
+    if (this.overlay.openCount() < this.options.targetDegree) return;
+    const candidate = this.table
+      .sample(8, this.rng, new Set())
+      .find((record) => record.state === 'alive' && this.overlay.get(record.id) === undefined && this.overlay.canDial(record.id, nowMs));
+    if (candidate === undefined) return;
+    if (this.overlay.totalCount() >= this.options.maxDegree) {
+      const sheddable = this.overlay.sheddable(nowMs);
+      const old = sheddable[Math.floor(this.rng.next() * sheddable.length)];
+      if (old === undefined) return;
+      this.send(old, { t: 'bye', reason: 'trim' });
+      this.dropLink(old);
+    }
+    this.dial(candidate.id, nowMs);
   }
 
   // ---- output ---------------------------------------------------------------------------------------------

@@ -40,6 +40,11 @@ export interface MembershipOptions {
   retryBaseMs: number;
   /** Largest back-off between connection attempts to one peer. */
   retryMaxMs: number;
+  /**
+   * How often a node with its links full dials one more random member (the overlay sheds a random old link when
+   * that goes above `maxDegree`), so the overlay keeps mixing as members come and go. 0 turns it off.
+   */
+  rewireIntervalMs: number;
   /** How often one removed peer is retried (heals partitions; the spec's "retry of dead peers"). */
   retryDeadIntervalMs: number;
   /** Entries in one periodic push or pull (news first, then a random sample). */
@@ -78,6 +83,7 @@ export const DEFAULT_OPTIONS: Readonly<MembershipOptions> = Object.freeze({
   retryBaseMs: 5_000,
   retryMaxMs: 300_000,
   retryDeadIntervalMs: 30_000,
+  rewireIntervalMs: 300_000,
   maxEntriesPerGossip: 128,
   sampleEntries: 8,
   newsTransmits: 3,
