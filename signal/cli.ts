@@ -3,6 +3,8 @@
  *   --port N        (env STARMESH_SIGNAL_PORT, default 8787)
  *   --host H        (env STARMESH_SIGNAL_HOST, default 127.0.0.1)
  *   --origins a,b   (env STARMESH_ALLOWED_ORIGINS, default: allow all)
+ *   --max-introducers N   (env STARMESH_SIGNAL_MAX_INTRODUCERS, default 8): introducer pool per room
+ *   --guest-lease-ms MS   (env STARMESH_SIGNAL_GUEST_LEASE_MS, default 60000): how long a guest stays connected
  */
 import { parseCliSettings, type CliSettings } from './cli-settings';
 import { startSignalServer, type SignalServerOptions } from './server';
@@ -13,13 +15,18 @@ async function main(): Promise<void> {
     settings = parseCliSettings(process.argv.slice(2), process.env);
   } catch (error) {
     console.error(`starmesh signal: ${error instanceof Error ? error.message : String(error)}`);
-    console.error('usage: npm run signal -- [--port 8787] [--host 127.0.0.1] [--origins https://a,https://b]');
+    console.error(
+      'usage: npm run signal -- [--port 8787] [--host 127.0.0.1] [--origins https://a,https://b]' +
+        ' [--max-introducers 8] [--guest-lease-ms 60000]',
+    );
     process.exitCode = 2;
     return;
   }
   const options: SignalServerOptions = {
     port: settings.port,
     host: settings.host,
+    maxIntroducersPerRoom: settings.maxIntroducersPerRoom,
+    guestLeaseMs: settings.guestLeaseMs,
     log: (event, details) => console.log(JSON.stringify({ event, ...details })),
   };
   if (settings.allowedOrigins) options.allowedOrigins = settings.allowedOrigins;

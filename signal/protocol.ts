@@ -38,7 +38,12 @@ export const CLOSE_CODES = {
   roomFull: 4004,
   serverFull: 4005,
   rateLimited: 4006,
+  /** A guest's lease ran out: not a failure; the client is expected to signal through the mesh from now on. */
+  leaseExpired: 4007,
 } as const;
+
+/** Close reason sent with `CLOSE_CODES.leaseExpired` (code name first, like every other close reason). */
+export const LEASE_EXPIRED_REASON = 'lease-expired: guest lease over; the mesh carries your signaling now';
 
 /** Messages a client may send. */
 export type ClientMessage =
@@ -49,7 +54,10 @@ export type ClientMessage =
 /** Messages the server sends. */
 export type ServerMessage =
   | { v: 1; t: 'challenge'; nonce: string }
-  | { v: 1; t: 'welcome'; id: NodeId; peers: NodeId[] }
+  /** `introducer`: the server keeps this socket as one of the room's introducers (false: a guest with a lease). */
+  | { v: 1; t: 'welcome'; id: NodeId; peers: NodeId[]; introducer: boolean }
+  /** A guest was promoted into a free introducer slot; its lease is cancelled. */
+  | { v: 1; t: 'role'; introducer: true }
   | { v: 1; t: 'signal'; from: NodeId; data: unknown }
   | { v: 1; t: 'peers'; peers: NodeId[] }
   | { v: 1; t: 'error'; code: SignalErrorCode; message: string; to?: NodeId };

@@ -1,30 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandomInt } from './test-random';
-import { createRoomRegistry, sampleIndices } from './rooms';
+import { sampleIndices } from './member-tier';
+import { createRoomRegistry } from './rooms';
 
 const id = (n: number): string => `id${String(n).padStart(20, '0')}`;
 
 describe('room registry', () => {
   it('joins with caps, refuses duplicates, and deletes empty rooms', () => {
-    const rooms = createRoomRegistry<string>({ maxRooms: 2, maxMembersPerRoom: 2, randomInt: seededRandomInt(1) });
-    expect(rooms.join('a', id(1), 'm1')).toBe('ok');
+    const rooms = createRoomRegistry<string>({ maxRooms: 2, maxMembersPerRoom: 2, maxIntroducersPerRoom: 8, randomInt: seededRandomInt(1) });
+    expect(rooms.join('a', id(1), 'm1')).toBe('introducer');
     expect(rooms.join('a', id(1), 'm1b')).toBe('id-in-use');
-    expect(rooms.join('a', id(2), 'm2')).toBe('ok');
+    expect(rooms.join('a', id(2), 'm2')).toBe('introducer');
     expect(rooms.join('a', id(3), 'm3')).toBe('room-full');
-    expect(rooms.join('b', id(1), 'm1c')).toBe('ok');
+    expect(rooms.join('b', id(1), 'm1c')).toBe('introducer');
     expect(rooms.join('c', id(4), 'm4')).toBe('server-full');
-    expect(rooms.stats()).toEqual({ rooms: 2, members: 3 });
+    expect(rooms.stats()).toEqual({ rooms: 2, members: 3, introducers: 3, guests: 0 });
     rooms.leave('a', id(1), 'someone-else');
     expect(rooms.get('a', id(1))).toBe('m1');
     rooms.leave('a', id(1), 'm1');
     rooms.leave('a', id(2), 'm2');
     rooms.leave('b', id(1), 'm1c');
-    expect(rooms.stats()).toEqual({ rooms: 0, members: 0 });
-    expect(rooms.join('c', id(4), 'm4')).toBe('ok');
+    expect(rooms.stats()).toEqual({ rooms: 0, members: 0, introducers: 0, guests: 0 });
+    expect(rooms.join('c', id(4), 'm4')).toBe('introducer');
   });
 
   it('introduces distinct members other than self, and stays consistent after removals', () => {
-    const rooms = createRoomRegistry<number>({ maxRooms: 1, maxMembersPerRoom: 100, randomInt: seededRandomInt(7) });
+    const rooms = createRoomRegistry<number>({ maxRooms: 1, maxMembersPerRoom: 100, maxIntroducersPerRoom: 100, randomInt: seededRandomInt(7) });
     for (let i = 0; i < 10; i++) rooms.join('r', id(i), i);
     rooms.leave('r', id(3), 3);
     rooms.leave('r', id(0), 0);
@@ -37,6 +38,53 @@ describe('room registry', () => {
     }
     expect(rooms.introduce('r', id(5), 100)).toHaveLength(7);
     expect(rooms.introduce('nope', id(5), 4)).toEqual([]);
+  });
+
+  it('admits introducers up to the pool, then guests; counts both per room and in total', () => {
+    const rooms = createRoomRegistry<string>({ maxRooms: 4, maxMembersPerRoom: 10, maxIntroducersPerRoom: 2, randomInt: seededRandomInt(3) });
+    expect([1, 2, 3, 4].map((n) => rooms.join('r', id(n), `m${n}`))).toEqual(['introducer', 'introducer', 'guest', 'guest']);
+    expect(rooms.join('s', id(1), 's1')).toBe('introducer');
+    expect(rooms.role('r', id(3))).toBe('guest');
+    expect(rooms.role('r', id(9))).toBeUndefined();
+    expect(rooms.roomStats('r')).toEqual({ introducers: 2, guests: 2 });
+    expect(rooms.roomStats('nope')).toEqual({ introducers: 0, guests: 0 });
+    expect(rooms.stats()).toEqual({ rooms: 2, members: 5, introducers: 3, guests: 2 });
+  });
+
+  it('promotes the oldest guest when an introducer leaves, and nobody when a guest leaves', () => {
+    const rooms = createRoomRegistry<string>({ maxRooms: 1, maxMembersPerRoom: 10, maxIntroducersPerRoom: 2, randomInt: seededRandomInt(5) });
+    for (const n of [1, 2, 3, 4, 5]) rooms.join('r', id(n), `m${n}`);
+    expect(rooms.leave('r', id(4), 'm4')).toBeUndefined();
+    expect(rooms.leave('r', id(1), 'someone-else')).toBeUndefined();
+    expect(rooms.role('r', id(1))).toBe('introducer');
+    expect(rooms.leave('r', id(1), 'm1')).toEqual({ id: id(3), member: 'm3' });
+    expect(rooms.role('r', id(3))).toBe('introducer');
+    expect(rooms.leave('r', id(2), 'm2')).toEqual({ id: id(5), member: 'm5' });
+    expect(rooms.roomStats('r')).toEqual({ introducers: 2, guests: 0 });
+    // No guest left: the slot stays free and the next newcomer takes it.
+    expect(rooms.leave('r', id(3), 'm3')).toBeUndefined();
+    expect(rooms.join('r', id(6), 'm6')).toBe('introducer');
+    expect(rooms.join('r', id(7), 'm7')).toBe('guest');
+    expect(rooms.stats()).toEqual({ rooms: 1, members: 3, introducers: 2, guests: 1 });
+  });
+
+  it('introduces introducers before guests, never self', () => {
+    const rooms = createRoomRegistry<number>({ maxRooms: 1, maxMembersPerRoom: 100, maxIntroducersPerRoom: 3, randomInt: seededRandomInt(11) });
+    for (let i = 0; i < 10; i++) rooms.join('r', id(i), i);
+    const introducers = [id(0), id(1), id(2)];
+    for (let round = 0; round < 30; round++) {
+      const guest = id(3 + (round % 7));
+      expect(new Set(rooms.introduce('r', guest, 3))).toEqual(new Set(introducers));
+      const five = rooms.introduce('r', guest, 5);
+      expect(new Set(five.slice(0, 3))).toEqual(new Set(introducers));
+      expect(new Set(five).size).toBe(5);
+      expect(five).not.toContain(guest);
+      const fromIntroducer = rooms.introduce('r', id(1), 4);
+      expect(new Set(fromIntroducer.slice(0, 2))).toEqual(new Set([id(0), id(2)]));
+      expect(fromIntroducer).not.toContain(id(1));
+      expect(rooms.role('r', fromIntroducer[2]!)).toBe('guest');
+    }
+    expect(rooms.introduce('r', id(0), 100)).toHaveLength(9);
   });
 
   it('samples uniformly (chi-square over many draws)', () => {

@@ -1,116 +1,147 @@
 /**
  * Room membership for the signaling server, independent of sockets: join with caps, leave (empty rooms are
- * deleted, so memory is bounded by the caps), look up a member, and pick random introductions.
+ * deleted, so memory is bounded by the caps), look up a member, and pick introductions.
  *
- * This is the one place that decides who is in a room. The planned next step (signaling moves into the mesh and
- * the server keeps only a pool of "introducers" per room, default 8) is a cap added here: `join` would admit up to
- * `maxIntroducersPerRoom` and refuse or rotate the rest, without touching the socket code.
+ * This is the one place that decides who is in a room and in which role. The first `maxIntroducersPerRoom`
+ * members of a room are its *introducers*: the server keeps their sockets and introduces newcomers to them.
+ * Everyone else is a *guest*, kept only until it reaches the mesh (the session enforces the guest's lease). When
+ * an introducer leaves, the guest that joined first takes its place.
  */
 import type { NodeId } from '../src/identity/keys';
+import { createMemberTier, type MemberTier } from './member-tier';
 
 /** Caps and the random source of a registry. */
 export interface RoomRegistryOptions {
   /** Largest number of rooms alive at once. */
   maxRooms: number;
-  /** Largest number of members in one room. */
+  /** Largest number of members (introducers and guests) in one room. */
   maxMembersPerRoom: number;
+  /** Largest number of introducers in one room; the other members are guests. */
+  maxIntroducersPerRoom: number;
   /** Uniform integer in [0, maxExclusive). Injected so tests can be deterministic. */
   randomInt: (maxExclusive: number) => number;
 }
 
-/** Outcome of a join attempt; the failures are protocol error codes. */
-export type JoinResult = 'ok' | 'id-in-use' | 'room-full' | 'server-full';
+/** A member's role in its room. */
+export type MemberRole = 'introducer' | 'guest';
+
+/** Outcome of a join attempt: the new member's role, or a protocol error code. */
+export type JoinResult = MemberRole | 'id-in-use' | 'room-full' | 'server-full';
+
+/** Introducers and guests, in one room or in all of them. */
+export interface RoleCounts {
+  introducers: number;
+  guests: number;
+}
 
 /** Membership of all rooms of one server instance; `M` is whatever the server attaches to a member. */
 export interface RoomRegistry<M> {
   join(room: string, id: NodeId, member: M): JoinResult;
-  /** Removes `id` from `room` if `member` is the one registered (a stale leave never evicts a newer member). */
-  leave(room: string, id: NodeId, member: M): void;
+  /**
+   * Removes `id` from `room` if `member` is the one registered (a stale leave never evicts a newer member). When
+   * an introducer leaves, the oldest guest becomes an introducer and is returned, so the caller can tell it.
+   */
+  leave(room: string, id: NodeId, member: M): { id: NodeId; member: M } | undefined;
   get(room: string, id: NodeId): M | undefined;
-  /** Up to `count` distinct random member ids of `room`, excluding `self`; uniform, in random order. */
+  role(room: string, id: NodeId): MemberRole | undefined;
+  /**
+   * Up to `count` distinct member ids of `room`, excluding `self`: random introducers first, then, if there are
+   * too few, random guests. Uniform within each role, in random order within each role.
+   */
   introduce(room: string, self: NodeId, count: number): NodeId[];
-  stats(): { rooms: number; members: number };
+  /** Role counts of one room (zero for a room that does not exist). */
+  roomStats(room: string): RoleCounts;
+  stats(): { rooms: number; members: number } & RoleCounts;
 }
 
-/** One room: members by id plus a dense id array, so sampling is O(count) and removal O(1). */
 interface Room<M> {
-  members: Map<NodeId, { member: M; index: number }>;
-  ids: NodeId[];
+  members: Map<NodeId, { member: M; role: MemberRole }>;
+  introducers: MemberTier;
+  guests: MemberTier;
 }
 
 /** Creates an empty registry. */
 export function createRoomRegistry<M>(options: RoomRegistryOptions): RoomRegistry<M> {
   const rooms = new Map<string, Room<M>>();
-  let memberCount = 0;
+  const totals: RoleCounts = { introducers: 0, guests: 0 };
+
+  function tier(room: Room<M>, role: MemberRole): MemberTier {
+    return role === 'introducer' ? room.introducers : room.guests;
+  }
+
+  function add(room: Room<M>, id: NodeId, member: M, role: MemberRole): void {
+    room.members.set(id, { member, role });
+    tier(room, role).add(id);
+    totals[role === 'introducer' ? 'introducers' : 'guests']++;
+  }
+
+  function remove(room: Room<M>, id: NodeId, role: MemberRole): void {
+    room.members.delete(id);
+    tier(room, role).remove(id);
+    totals[role === 'introducer' ? 'introducers' : 'guests']--;
+  }
+
+  /** Moves the oldest guest into a free introducer slot. */
+  function promoteOldestGuest(room: Room<M>): { id: NodeId; member: M } | undefined {
+    if (room.introducers.size >= options.maxIntroducersPerRoom) return undefined;
+    const id = room.guests.oldest();
+    const entry = id === undefined ? undefined : room.members.get(id);
+    if (id === undefined || !entry) return undefined;
+    remove(room, id, 'guest');
+    add(room, id, entry.member, 'introducer');
+    return { id, member: entry.member };
+  }
 
   return {
     join(roomName, id, member) {
       let room = rooms.get(roomName);
       if (!room) {
         if (rooms.size >= options.maxRooms) return 'server-full';
-        room = { members: new Map(), ids: [] };
+        room = { members: new Map(), introducers: createMemberTier(), guests: createMemberTier() };
         rooms.set(roomName, room);
       }
       if (room.members.has(id)) return 'id-in-use';
-      if (room.ids.length >= options.maxMembersPerRoom) return 'room-full';
-      room.members.set(id, { member, index: room.ids.length });
-      room.ids.push(id);
-      memberCount++;
-      return 'ok';
+      if (room.members.size >= options.maxMembersPerRoom) return 'room-full';
+      const role: MemberRole = room.introducers.size < options.maxIntroducersPerRoom ? 'introducer' : 'guest';
+      add(room, id, member, role);
+      return role;
     },
 
     leave(roomName, id, member) {
       const room = rooms.get(roomName);
       const entry = room?.members.get(id);
-      if (!room || !entry || entry.member !== member) return;
-      // Swap-remove keeps `ids` dense.
-      const lastId = room.ids.pop();
-      if (lastId !== undefined && lastId !== id) {
-        room.ids[entry.index] = lastId;
-        const moved = room.members.get(lastId);
-        if (moved) moved.index = entry.index;
+      if (!room || !entry || entry.member !== member) return undefined;
+      remove(room, id, entry.role);
+      if (room.members.size === 0) {
+        rooms.delete(roomName);
+        return undefined;
       }
-      room.members.delete(id);
-      memberCount--;
-      if (room.ids.length === 0) rooms.delete(roomName);
+      return entry.role === 'introducer' ? promoteOldestGuest(room) : undefined;
     },
 
     get(roomName, id) {
       return rooms.get(roomName)?.members.get(id)?.member;
     },
 
+    role(roomName, id) {
+      return rooms.get(roomName)?.members.get(id)?.role;
+    },
+
     introduce(roomName, self, count) {
       const room = rooms.get(roomName);
       if (!room) return [];
-      const selfIndex = room.members.get(self)?.index;
-      const candidates = room.ids.length - (selfIndex === undefined ? 0 : 1);
-      const picked = sampleIndices(candidates, Math.min(Math.max(0, Math.floor(count)), candidates), options.randomInt);
-      // Indices are over the ids without `self`: shift the ones at or past self's slot by one.
-      return picked.map((i) => room.ids[selfIndex !== undefined && i >= selfIndex ? i + 1 : i] ?? '');
+      const picked = room.introducers.sample(count, self, options.randomInt);
+      if (picked.length >= count) return picked;
+      return [...picked, ...room.guests.sample(count - picked.length, self, options.randomInt)];
+    },
+
+    roomStats(roomName) {
+      const room = rooms.get(roomName);
+      return { introducers: room?.introducers.size ?? 0, guests: room?.guests.size ?? 0 };
     },
 
     stats() {
-      return { rooms: rooms.size, members: memberCount };
+      return { rooms: rooms.size, members: totals.introducers + totals.guests, ...totals };
     },
   };
-}
-
-/**
- * `k` distinct uniform indices from [0, n) in uniform random order: Floyd's sampling (O(k)) followed by a
- * Fisher–Yates shuffle of the k picks, since Floyd's order is not uniform.
- */
-export function sampleIndices(n: number, k: number, randomInt: (maxExclusive: number) => number): number[] {
-  const chosen = new Set<number>();
-  for (let j = n - k; j < n; j++) {
-    const t = randomInt(j + 1);
-    chosen.add(chosen.has(t) ? j : t);
-  }
-  const out = [...chosen];
-  for (let i = out.length - 1; i > 0; i--) {
-    const r = randomInt(i + 1);
-    const tmp = out[i] as number;
-    out[i] = out[r] as number;
-    out[r] = tmp;
-  }
-  return out;
 }

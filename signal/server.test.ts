@@ -28,10 +28,10 @@ describe('signal server: joining and relaying', () => {
     const server = await start();
     expect(server.url).toBe(`ws://127.0.0.1:${server.port}`);
     const a = await join(server.url, 'room-1');
-    expect(a.welcome).toEqual({ v: 1, t: 'welcome', id: a.identity.id, peers: [] });
+    expect(a.welcome).toEqual({ v: 1, t: 'welcome', id: a.identity.id, peers: [], introducer: true });
     const b = await join(server.url, 'room-1');
     expect(b.welcome['peers']).toEqual([a.identity.id]);
-    expect(server.stats()).toEqual({ sockets: 2, rooms: 1, members: 2 });
+    expect(server.stats()).toEqual({ sockets: 2, rooms: 1, members: 2, introducers: 2, guests: 0 });
   });
 
   it('keeps rooms isolated', async () => {
@@ -96,7 +96,7 @@ describe('signal server: joining and relaying', () => {
     const a = await join(server.url, 'r');
     a.client.ws.close();
     await a.client.closed;
-    await expect.poll(() => server.stats()).toEqual({ sockets: 0, rooms: 0, members: 0 });
+    await expect.poll(() => server.stats()).toEqual({ sockets: 0, rooms: 0, members: 0, introducers: 0, guests: 0 });
     const again = await joinedClient(server.url, 'r', a.identity);
     clients.push(again.client);
     expect(again.welcome['id']).toBe(a.identity.id);

@@ -33,8 +33,15 @@ export interface SignalServerOptions {
   rateLimit?: RateLimitOptions;
   /** Refused messages tolerated before closing with `rate-limited`. Default 20. */
   maxRateViolations?: number;
-  /** Members per room. Default 256. */
+  /** Members per room (introducers and guests). Default 256. */
   maxMembersPerRoom?: number;
+  /**
+   * Introducers kept per room: sockets the server holds on to and introduces newcomers to. Members beyond the
+   * pool are guests with a lease. Default 8 (`DEFAULT_MAX_INTRODUCERS_PER_ROOM`).
+   */
+  maxIntroducersPerRoom?: number;
+  /** How long a guest stays connected before it is closed with 4007 `lease-expired`. Default 60 000 ms. */
+  guestLeaseMs?: number;
   /** Rooms alive at once. Default 1024. */
   maxRooms?: number;
   /** Open sockets in total. Default 4096. */
@@ -43,17 +50,24 @@ export interface SignalServerOptions {
   log?: (event: string, details?: Record<string, unknown>) => void;
 }
 
-/** Counters for monitoring and tests. */
+/** Counters for monitoring and tests (`members` = `introducers` + `guests`, summed over all rooms). */
 export interface SignalServerStats {
   sockets: number;
   rooms: number;
   members: number;
+  introducers: number;
+  guests: number;
 }
 
-/** Traffic since start, for benches: signals relayed between members and successful joins. */
+/**
+ * Traffic since start, for benches: signals relayed between members, successful joins, guests closed because
+ * their lease ran out, and guests promoted to introducers.
+ */
 export interface SignalServerTraffic {
   relayed: number;
   joins: number;
+  leaseExpiries: number;
+  promotions: number;
 }
 
 /** A running server. */
@@ -64,6 +78,8 @@ export interface SignalServer {
   /** Closes every socket (1001) and stops listening. */
   close(): Promise<void>;
   stats(): SignalServerStats;
+  /** Introducers and guests of one room (zeros for a room with no members). */
+  roomStats(room: string): { introducers: number; guests: number };
   traffic(): SignalServerTraffic;
 }
 
@@ -71,15 +87,32 @@ export interface SignalServer {
 export const DEFAULT_SIGNAL_PORT = 8787;
 /** Default bind address. */
 export const DEFAULT_SIGNAL_HOST = '127.0.0.1';
+/** Default size of a room's introducer pool. */
+export const DEFAULT_MAX_INTRODUCERS_PER_ROOM = 8;
+/** Default lease of a guest, in milliseconds. */
+export const DEFAULT_GUEST_LEASE_MS = 60_000;
+/** Longest guest lease accepted: setTimeout's limit (about 24.8 days). */
+export const MAX_GUEST_LEASE_MS = 2_147_483_647;
 
 /** Starts listening and resolves once the port is bound. */
 export async function startSignalServer(options: SignalServerOptions = {}): Promise<SignalServer> {
   const userLog = options.log ?? (() => {});
-  const traffic: SignalServerTraffic = { relayed: 0, joins: 0 };
+  const traffic: SignalServerTraffic = { relayed: 0, joins: 0, leaseExpiries: 0, promotions: 0 };
   const log = (event: string, details?: Record<string, unknown>): void => {
     if (event === 'join') traffic.joins++;
+    else if (event === 'lease-expired') traffic.leaseExpiries++;
+    else if (event === 'promote') traffic.promotions++;
     userLog(event, details);
   };
+  const maxIntroducersPerRoom = options.maxIntroducersPerRoom ?? DEFAULT_MAX_INTRODUCERS_PER_ROOM;
+  const guestLeaseMs = options.guestLeaseMs ?? DEFAULT_GUEST_LEASE_MS;
+  // Checked here because a NaN cap would silently make everyone a guest, and a bad lease would fire at once.
+  if (!Number.isSafeInteger(maxIntroducersPerRoom) || maxIntroducersPerRoom < 1) {
+    throw new RangeError(`maxIntroducersPerRoom must be a positive integer, got ${String(maxIntroducersPerRoom)}`);
+  }
+  if (!Number.isSafeInteger(guestLeaseMs) || guestLeaseMs < 1 || guestLeaseMs > MAX_GUEST_LEASE_MS) {
+    throw new RangeError(`guestLeaseMs must be an integer in 1..${MAX_GUEST_LEASE_MS}, got ${String(guestLeaseMs)}`);
+  }
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const maxSockets = options.maxSockets ?? 4096;
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
@@ -87,11 +120,13 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     rooms: createRoomRegistry<Session>({
       maxRooms: options.maxRooms ?? 1024,
       maxMembersPerRoom: options.maxMembersPerRoom ?? 256,
+      maxIntroducersPerRoom,
       randomInt: (maxExclusive) => randomInt(maxExclusive),
     }),
     introductions: options.introductions ?? 4,
     maxFrameBytes,
     helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
+    guestLeaseMs,
     rateLimit: options.rateLimit ?? { ratePerSec: 50, burst: 100 },
     maxRateViolations: options.maxRateViolations ?? 20,
     nowMs: () => performance.now(),
@@ -173,6 +208,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     url: `ws://${urlHost}:${port}`,
     port,
     stats: () => ({ sockets: sockets.size, ...ctx.rooms.stats() }),
+    roomStats: (room) => ctx.rooms.roomStats(room),
     traffic: () => ({ ...traffic }),
     close: () => closeAll(),
   };

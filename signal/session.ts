@@ -6,6 +6,7 @@
 import { base64urlDecode, idFromPublicKey, verifySignature, type NodeId } from '../src/identity/keys';
 import {
   CLOSE_CODES,
+  LEASE_EXPIRED_REASON,
   decodeClientMessage,
   encodeServerMessage,
   errorMessage,
@@ -29,6 +30,8 @@ export interface SessionContext {
   introductions: number;
   maxFrameBytes: number;
   helloTimeoutMs: number;
+  /** How long a guest (a member outside the introducer pool) may stay connected before it is closed. */
+  guestLeaseMs: number;
   rateLimit: RateLimitOptions;
   /** Refused messages tolerated before the socket is closed with `rate-limited`. */
   maxRateViolations: number;
@@ -49,6 +52,8 @@ export interface Session {
   handleFrame(text: string | null): void;
   /** Must be called once when the socket closes. */
   handleClose(): void;
+  /** Called by the room when this guest takes a free introducer slot: tells the client, cancels the lease. */
+  promote(): void;
 }
 
 type State =
@@ -71,6 +76,7 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
   const bucket = createTokenBucket(ctx.rateLimit, ctx.nowMs);
   let state: State = { kind: 'awaiting-hello' };
   let rateViolations = 0;
+  let leaseTimer: ReturnType<typeof setTimeout> | undefined;
   const helloTimer = setTimeout(() => {
     if (state.kind === 'awaiting-hello' || state.kind === 'verifying') close(CLOSE_CODES.helloTimeout, 'hello-timeout');
   }, ctx.helloTimeoutMs);
@@ -88,7 +94,17 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
 
   function leave(): void {
     clearTimeout(helloTimer);
-    if (state.kind === 'joined') ctx.rooms.leave(state.room, state.id, session);
+    clearTimeout(leaseTimer);
+    if (state.kind !== 'joined') return;
+    // Our leaving may free an introducer slot; the guest that takes it must hear so (and lose its lease).
+    ctx.rooms.leave(state.room, state.id, session)?.member.promote();
+  }
+
+  function startLease(room: string, id: NodeId): void {
+    leaseTimer = setTimeout(() => {
+      ctx.log('lease-expired', { room, id });
+      close(CLOSE_CODES.leaseExpired, LEASE_EXPIRED_REASON);
+    }, ctx.guestLeaseMs);
   }
 
   /** Answers an error; the fatal codes also close the socket with their close code. */
@@ -112,11 +128,13 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
     if (state.kind !== 'verifying') return;
     if (!valid) return fail('bad-signature', 'signature does not match key, room and challenge');
     const joined = ctx.rooms.join(message.room, id, session);
-    if (joined !== 'ok') return fail(joined, joinFailureText(joined));
+    if (joined !== 'introducer' && joined !== 'guest') return fail(joined, joinFailureText(joined));
     clearTimeout(helloTimer);
     state = { kind: 'joined', room: message.room, id };
-    ctx.log('join', { room: message.room, id });
-    send({ v: 1, t: 'welcome', id, peers: ctx.rooms.introduce(message.room, id, ctx.introductions) });
+    if (joined === 'guest') startLease(message.room, id);
+    ctx.log('join', { room: message.room, id, role: joined });
+    const peers = ctx.rooms.introduce(message.room, id, ctx.introductions);
+    send({ v: 1, t: 'welcome', id, peers, introducer: joined === 'introducer' });
   }
 
   function relay(joined: Extract<State, { kind: 'joined' }>, to: NodeId, data: unknown): void {
@@ -176,6 +194,13 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
       if (state.kind === 'joined') ctx.log('leave', { room: state.room, id: state.id });
       leave();
       state = { kind: 'closed' };
+    },
+    promote() {
+      if (state.kind !== 'joined') return;
+      clearTimeout(leaseTimer);
+      leaseTimer = undefined;
+      ctx.log('promote', { room: state.room, id: state.id });
+      send({ v: 1, t: 'role', introducer: true });
     },
   };
 
