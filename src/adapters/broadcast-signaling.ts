@@ -123,7 +123,11 @@ export function createBroadcastSignaling(options: BroadcastSignalingOptions): Br
           await new Promise((resolve) => setTimeout(resolve, options.discoveryMs ?? 300));
         }
       }
-      return { id: options.id, peers: [...peers] };
+      return { id: options.id, peers: [...peers], introducer: false };
+    },
+    // No server is involved, so there is no introducer pool to be part of.
+    isIntroducer() {
+      return false;
     },
     send(to, data) {
       return post({ t: 'signal', to, data });

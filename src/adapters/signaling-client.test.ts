@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startSignalServer, type SignalServer } from '../../signal/server';
 import { generateKeyPair, identityFromKeyPair, type KeyIdentity } from '../identity/keys';
-import { createSignalingClient, SignalingError, type SignalingClient, type SignalingEvents } from './signaling-client';
+import {
+  createSignalingClient,
+  SIGNAL_LEASE_EXPIRED_CLOSE_CODE,
+  SignalingError,
+  type SignalingClient,
+  type SignalingEvents,
+  type WebSocketLike,
+} from './signaling-client';
 
 const servers: SignalServer[] = [];
 const clients: SignalingClient[] = [];
@@ -121,5 +128,104 @@ describe('signaling client', () => {
     a.close();
     expect(closes).toEqual([1001]);
     await expect(a.connect()).rejects.toBeDefined();
+  });
+});
+
+/** A scripted server: answers the hello with the given frames (for shapes a real server never sends). */
+function scriptedSocket(afterHello: unknown[]): new (url: string) => WebSocketLike {
+  return class implements WebSocketLike {
+    readyState = 1;
+    onopen: ((event: unknown) => void) | null = null;
+    onmessage: ((event: { data: string }) => void) | null = null;
+    onclose: ((event: { code: number; reason: string }) => void) | null = null;
+    onerror: ((event: unknown) => void) | null = null;
+    constructor(_url: string) {
+      queueMicrotask(() => {
+        this.onopen?.({});
+        this.onmessage?.({ data: JSON.stringify({ v: 1, t: 'challenge', nonce: 'n' }) });
+      });
+    }
+    send(text: string): void {
+      if ((JSON.parse(text) as { t?: unknown }).t !== 'hello') return;
+      for (const frame of afterHello) this.onmessage?.({ data: JSON.stringify(frame) });
+    }
+    close(): void {
+      this.readyState = 3;
+    }
+  };
+}
+
+describe('signaling client: introducer pool', () => {
+  it('reports its role on connect, and a promotion as a role event', async () => {
+    const server = await start({ maxIntroducersPerRoom: 1 });
+    const a = await client(server.url);
+    const b = await client(server.url);
+    const welcomeA = await a.connect();
+    expect(welcomeA).toEqual({ id: welcomeA.id, peers: [], introducer: true });
+    expect(a.isIntroducer()).toBe(true);
+    const welcomeB = await b.connect();
+    expect(welcomeB).toEqual({ id: welcomeB.id, peers: [welcomeA.id], introducer: false });
+    expect(b.isIntroducer()).toBe(false);
+    const role = nextEvent(b, 'role');
+    a.close();
+    expect(a.isIntroducer()).toBe(false);
+    expect(await role).toEqual({ introducer: true });
+    expect(b.isIntroducer()).toBe(true);
+  });
+
+  it('reports a lease expiry as a close with code 4007, not as an error', async () => {
+    const server = await start({ maxIntroducersPerRoom: 1, guestLeaseMs: 200 });
+    const a = await client(server.url);
+    const guest = await client(server.url);
+    await a.connect();
+    const errors: string[] = [];
+    guest.on('error', ({ code }) => errors.push(code));
+    const closed = nextEvent(guest, 'close');
+    expect((await guest.connect()).introducer).toBe(false);
+    const event = await closed;
+    expect(event.code).toBe(SIGNAL_LEASE_EXPIRED_CLOSE_CODE);
+    expect(event.reason).toMatch(/^lease-expired/);
+    expect(errors).toEqual([]);
+    expect(guest.isIntroducer()).toBe(false);
+    await expect(guest.requestPeers()).rejects.toMatchObject({ code: 'closed' });
+    expect(a.isIntroducer()).toBe(true);
+    expect(await a.requestPeers()).toEqual([]);
+  });
+
+  it('treats a welcome without introducer (older server) as a guest, and refuses malformed role frames', async () => {
+    const identity = await identityFromKeyPair(await generateKeyPair());
+    const old = createSignalingClient({
+      url: 'ws://scripted',
+      room: 'r',
+      identity,
+      WebSocketImpl: scriptedSocket([
+        { v: 1, t: 'welcome', id: identity.id, peers: [] },
+        { v: 1, t: 'role', introducer: 'yes' },
+      ]),
+    });
+    clients.push(old);
+    const errors: string[] = [];
+    old.on('error', ({ code }) => errors.push(code));
+    expect(await old.connect()).toEqual({ id: identity.id, peers: [], introducer: false });
+    expect(old.isIntroducer()).toBe(false);
+    expect(errors).toEqual(['protocol-error']);
+
+    const early = createSignalingClient({
+      url: 'ws://scripted',
+      room: 'r',
+      identity,
+      timeoutMs: 200,
+      WebSocketImpl: scriptedSocket([
+        { v: 1, t: 'role', introducer: true },
+        { v: 1, t: 'welcome', id: identity.id, peers: [], introducer: 1 },
+      ]),
+    });
+    clients.push(early);
+    const earlyErrors: string[] = [];
+    early.on('error', ({ code }) => earlyErrors.push(code));
+    early.on('role', () => earlyErrors.push('role-event'));
+    await expect(early.connect()).rejects.toMatchObject({ code: 'timeout' });
+    expect(earlyErrors).toEqual(['protocol-error', 'protocol-error']);
+    expect(early.isIntroducer()).toBe(false);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Client of the Starmesh signaling server (see signal/README.md) and the only user of WebSocket in the library.
  * `connect()` answers the server's challenge with a signed hello and resolves with the welcome; afterwards the
- * client relays `signal` payloads and asks for fresh introductions. Everything from the server is validated;
+ * client relays `signal` payloads and asks for fresh introductions. The server keeps a small pool of introducers
+ * per room; a client outside it is a guest whose socket the server closes after a lease
+ * (`SIGNAL_LEASE_EXPIRED_CLOSE_CODE`), and which is told by a 'role' event if it is promoted into the pool. Everything from the server is validated;
  * failures reach the caller as error codes (rejected promises carrying a `SignalingError`, or 'error' events),
  * never as uncaught exceptions.
  */
@@ -33,8 +35,21 @@ export interface SignalingEvents {
   /** A payload relayed from another member of the room; `from` was stamped by the server. */
   signal: { from: NodeId; data: unknown };
   error: { code: string; message: string };
-  /** Emitted once when the socket closes (for any reason). */
+  /** The server promoted us into its introducer pool (it keeps our socket; no lease any more). */
+  role: { introducer: boolean };
+  /**
+   * Emitted once when the socket closes (for any reason). `code` is `SIGNAL_LEASE_EXPIRED_CLOSE_CODE` (4007) when
+   * the server ended a guest's lease: expected, not a failure.
+   */
   close: { code: number; reason: string };
+}
+
+/** What `connect()` resolves with. */
+export interface SignalingWelcome {
+  id: NodeId;
+  peers: NodeId[];
+  /** True when the server keeps this socket as one of the room's introducers; false for a guest (or unknown). */
+  introducer: boolean;
 }
 
 /**
@@ -69,8 +84,10 @@ export interface SignalingClientOptions {
 
 /** A connection to one room of a signaling server. */
 export interface SignalingClient {
-  /** Opens the socket, answers the challenge; resolves with our id and first introductions. Idempotent. */
-  connect(): Promise<{ id: NodeId; peers: NodeId[] }>;
+  /** Opens the socket, answers the challenge; resolves with our id, first introductions and role. Idempotent. */
+  connect(): Promise<SignalingWelcome>;
+  /** True while the socket is open and the server keeps it as one of the room's introducers. */
+  isIntroducer(): boolean;
   /** Relays `data` (any JSON value) to `to`. False (plus an 'error' event) when it could not be sent. */
   send(to: NodeId, data: unknown): boolean;
   /** Asks the server for fresh random introductions. */
@@ -82,12 +99,15 @@ export interface SignalingClient {
 
 /** Largest frame the server accepts, in bytes. */
 export const SIGNAL_MAX_FRAME_BYTES = 64 * 1024;
+/** Close code of a guest whose lease ended (signal/README.md): the mesh is expected to carry signaling now. */
+export const SIGNAL_LEASE_EXPIRED_CLOSE_CODE = 4007;
 const OPEN = 1;
 
 /** Server messages after validation. */
 type ServerMessage =
   | { t: 'challenge'; nonce: string }
-  | { t: 'welcome'; id: NodeId; peers: NodeId[] }
+  | { t: 'welcome'; id: NodeId; peers: NodeId[]; introducer: boolean }
+  | { t: 'role'; introducer: boolean }
   | { t: 'signal'; from: NodeId; data: unknown }
   | { t: 'peers'; peers: NodeId[] }
   | { t: 'error'; code: string; message: string };
@@ -103,8 +123,10 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   const emitter = createEmitter<SignalingEvents>();
   const encoder = new TextEncoder();
   let socket: WebSocketLike | undefined;
-  let connecting: Promise<{ id: NodeId; peers: NodeId[] }> | undefined;
-  let welcome: Pending<{ id: NodeId; peers: NodeId[] }> | undefined;
+  let connecting: Promise<SignalingWelcome> | undefined;
+  let welcome: Pending<SignalingWelcome> | undefined;
+  let introducer = false;
+  let joined = false;
   let lastServerError: { code: string; message: string } | undefined;
   let closed = false;
   const peerRequests: Array<Pending<NodeId[]>> = [];
@@ -175,8 +197,17 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
           welcome = undefined;
           return client.close();
         }
-        welcome?.resolve({ id: message.id, peers: message.peers });
+        joined = true;
+        introducer = message.introducer;
+        welcome?.resolve({ id: message.id, peers: message.peers, introducer: message.introducer });
         welcome = undefined;
+        return;
+      case 'role':
+        // Only meaningful once joined; a role before the welcome would be a confused or hostile server.
+        if (!joined) return emitError('protocol-error', 'role message before welcome');
+        if (introducer === message.introducer) return;
+        introducer = message.introducer;
+        emitter.emit('role', { introducer });
         return;
       case 'signal':
         emitter.emit('signal', { from: message.from, data: message.data });
@@ -195,6 +226,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   function handleClose(code: number, reason: string): void {
     const wasClosed = closed;
     closed = true;
+    introducer = false;
     const cause = lastServerError ?? { code: code === 1009 ? 'too-large' : 'closed', message: `socket closed (${code})` };
     if (code === 1009) emitError('too-large', 'the server refused an oversized frame');
     welcome?.reject(new SignalingError(cause.code, cause.message));
@@ -204,7 +236,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     socket = undefined;
   }
 
-  function open(resolve: (v: { id: NodeId; peers: NodeId[] }) => void, reject: (e: SignalingError) => void): void {
+  function open(resolve: (v: SignalingWelcome) => void, reject: (e: SignalingError) => void): void {
     welcome = pending(resolve, reject, 'connect');
     const Impl = options.WebSocketImpl ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
     if (!Impl) return welcome.reject(new SignalingError('connect-failed', 'no WebSocket implementation available'));
@@ -237,6 +269,9 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
       if (closed) return Promise.reject(new SignalingError('closed', 'this client was closed'));
       connecting ??= new Promise(open);
       return connecting;
+    },
+    isIntroducer() {
+      return introducer;
     },
     send(to, data) {
       if (!isValidNodeId(to)) {
@@ -290,8 +325,15 @@ function decodeServerMessage(data: unknown): ServerMessage | undefined {
   switch (m['t']) {
     case 'challenge':
       return typeof m['nonce'] === 'string' && m['nonce'].length <= 128 ? { t: 'challenge', nonce: m['nonce'] } : undefined;
-    case 'welcome':
-      return isValidNodeId(m['id']) && isNodeIdList(m['peers']) ? { t: 'welcome', id: m['id'], peers: m['peers'] } : undefined;
+    case 'welcome': {
+      // Servers before the introducer pool sent no `introducer`: treat its absence as "not kept".
+      const introducer = m['introducer'] ?? false;
+      return isValidNodeId(m['id']) && isNodeIdList(m['peers']) && typeof introducer === 'boolean'
+        ? { t: 'welcome', id: m['id'], peers: m['peers'], introducer }
+        : undefined;
+    }
+    case 'role':
+      return typeof m['introducer'] === 'boolean' ? { t: 'role', introducer: m['introducer'] } : undefined;
     case 'signal':
       return isValidNodeId(m['from']) && Object.hasOwn(m, 'data') ? { t: 'signal', from: m['from'], data: m['data'] } : undefined;
     case 'peers':

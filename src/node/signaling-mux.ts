@@ -14,6 +14,7 @@ export function createSignalingMux(server: SignalingClient, local: BroadcastSign
   server.on('signal', (event) => emitter.emit('signal', event));
   local.on('signal', (event) => emitter.emit('signal', event));
   server.on('error', (event) => emitter.emit('error', event));
+  server.on('role', (event) => emitter.emit('role', event));
   server.on('close', (event) => {
     serverUp = false;
     emitter.emit('close', event);
@@ -27,8 +28,10 @@ export function createSignalingMux(server: SignalingClient, local: BroadcastSign
       if (fromServer.status === 'rejected' && localPeers.length === 0) throw fromServer.reason;
       const serverPeers = fromServer.status === 'fulfilled' ? fromServer.value.peers : [];
       const id = fromServer.status === 'fulfilled' ? fromServer.value.id : (fromLocal as PromiseFulfilledResult<{ id: NodeId }>).value.id;
-      return { id, peers: unique([...localPeers, ...serverPeers]) };
+      const introducer = fromServer.status === 'fulfilled' && fromServer.value.introducer;
+      return { id, peers: unique([...localPeers, ...serverPeers]), introducer };
     },
+    isIntroducer: () => server.isIntroducer(),
     send(to, data) {
       return local.hasPeer(to) ? local.send(to, data) : server.send(to, data);
     },
