@@ -13,7 +13,7 @@ const ROUND_MS = DEFAULT_OPTIONS.gossipIntervalMs;
 const MINUTE = 60_000;
 
 /** A converged mesh of `n` nodes (cold start, then one minute to settle), or throws with the seed. */
-function warm(n: number, seed: number, network?: { lossRate: number }): { h: Harness; coldMs: number } {
+export function warm(n: number, seed: number, network?: { lossRate: number }): { h: Harness; coldMs: number } {
   const h = harness(seed, undefined, network);
   const coldMs = coldStart(h, n, seed);
   if (coldMs === null) throw new Error(`cold start of ${n} nodes did not converge (seed ${seed})`);

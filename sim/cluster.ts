@@ -61,6 +61,10 @@ export interface ClusterCounters {
   /** Signaling messages (offer/answer/candidates, hop by hop) counted per path. */
   serverSignalMessages: number;
   meshSignalMessages: number;
+  /** Connection attempts by a node with no link (first contact: only the server can signal them). */
+  firstContacts: number;
+  /** Links that opened after a server-signaled set-up although the dialling node had a link (no mesh path). */
+  linksOpenedViaServerLater: number;
 }
 
 /** Options of a cluster. */
@@ -103,8 +107,10 @@ export class SimCluster {
   readonly counters: ClusterCounters = {
     messagesSent: 0, messagesLost: 0, messagesDelivered: 0, bytesSent: 0, maxMessageBytes: 0, sendsWithoutLink: 0,
     decodeErrors: 0, bytesByType: {}, connectAttempts: 0, linksOpened: 0, serverSignaled: 0, meshSignaled: 0,
-    serverSignalMessages: 0, meshSignalMessages: 0,
+    serverSignalMessages: 0, meshSignalMessages: 0, firstContacts: 0, linksOpenedViaServerLater: 0,
   };
+  /** Set-up times (signaling through the mesh plus link set-up) of mesh-signaled connections that opened. */
+  readonly meshConnectMs: number[] = [];
   readonly network: NetworkModel;
   private readonly rng: Rng;
   private readonly byId = new Map<NodeId, SimNode>();
@@ -331,6 +337,8 @@ export class SimCluster {
     const key = from.id < to ? `${from.id}|${to}` : `${to}|${from.id}`;
     if (target === undefined || this.pendingLinks.has(key) || this.linksOf(from.id).has(to)) return;
     this.counters.connectAttempts++;
+    const firstContact = this.linksOf(from.id).size === 0;
+    if (firstContact) this.counters.firstContacts++;
     // Offer, answer and a trickled candidate each way travel the signaling path.
     const signalMessages = 4;
     const hops = this.linksOf(from.id).size > 0 && target.alive ? this.meshDistance(from, target) : null;
@@ -356,6 +364,8 @@ export class SimCluster {
       this.adjacency.get(from.id)?.add(to);
       this.adjacency.get(to)?.add(from.id);
       this.counters.linksOpened++;
+      if (hops !== null) this.meshConnectMs.push(signalingMs + this.network.linkSetupMs);
+      else if (!firstContact) this.counters.linksOpenedViaServerLater++;
       this.linkEpoch.set(key, (this.linkEpoch.get(key) ?? 0) + 1);
       this.apply(from, from.core.linkUp(this.local(from), to));
       this.apply(target, target.core.linkUp(this.local(target), from.id));

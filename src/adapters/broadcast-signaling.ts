@@ -129,6 +129,8 @@ export function createBroadcastSignaling(options: BroadcastSignalingOptions): Br
     isIntroducer() {
       return false;
     },
+    // Nothing to let go of: this path needs no server, and sibling tabs keep finding us through it.
+    release() {},
     send(to, data) {
       return post({ t: 'signal', to, data });
     },

@@ -94,6 +94,11 @@ export interface SignalingClient {
   requestPeers(): Promise<NodeId[]>;
   /** Closes the socket; pending operations reject with `closed`. */
   close(): void;
+  /**
+   * Lets go of the server (the mesh carries signaling now) but keeps any server-free path, such as sibling tabs
+   * over BroadcastChannel. For a plain server client this is `close()`.
+   */
+  release(): void;
   on<K extends keyof SignalingEvents>(event: K, handler: (payload: SignalingEvents[K]) => void): () => void;
 }
 
@@ -290,6 +295,9 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
         if (!transmit({ t: 'peers' })) return request.reject(new SignalingError('closed', 'socket not open'));
         peerRequests.push(request);
       });
+    },
+    release() {
+      client.close();
     },
     close() {
       if (closed) return;

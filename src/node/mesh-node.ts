@@ -2,7 +2,8 @@ import { Membership, type Effect, type MembershipEvent, type MembershipOptions, 
 import type { Rng } from '../core/random';
 import { decodeMessage, encodeMessage, type MembershipMessage, type NodeId } from '../core/wire';
 import { isValidNodeId, type KeyIdentity } from '../identity/keys';
-import type { SignalingClient } from '../adapters/signaling-client';
+import { SIGNAL_LEASE_EXPIRED_CLOSE_CODE, type SignalingClient } from '../adapters/signaling-client';
+import { jitter } from '../core/random';
 import { createEmitter } from '../util/emitter';
 import type { LinkCloseEvent } from '../transport/types';
 import { Router, type RoutedDelivery, type RouteLogEntry, type UnicastResult } from '../routing/router';
@@ -76,6 +77,9 @@ export interface MeshNodeStats {
   /** Links this node dialled while it had one: set up with the server's help at least once, or entirely through the mesh. */
   linksViaServer: number;
   linksViaMesh: number;
+  /** Times this node let go of the server (a guest with a mesh link), and an introducer's reconnects after a drop. */
+  serverReleases: number;
+  serverRejoins: number;
 }
 
 /**
@@ -98,6 +102,12 @@ const REAL_CLOCK: DriverClock = {
   setTimeout: (fn, delayMs) => globalThis.setTimeout(fn, delayMs),
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** A guest lets go of the server this long after its first link opened (first-contact set-ups in flight finish). */
+const RELEASE_GRACE_MS = 5_000;
+/** Back-off of an introducer reconnecting after its socket dropped (server restart): 1 s doubling to 60 s, ±50 %. */
+const REJOIN_BASE_MS = 1_000;
+const REJOIN_MAX_MS = 60_000;
 
 /** Longest single timer (browsers clamp above 2^31 - 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -125,13 +135,21 @@ export class MeshNode {
   private signalingJoined = false;
   /** True until the current client's `connect()` was tried (the first one is used as made). */
   private signalingFresh = true;
+  /** Whether the server keeps our socket in the room's introducer pool (from the welcome and role messages). */
+  private introducer = false;
+  /** The client we let go of on purpose: its close is not a failure. */
+  private releasedClient: SignalingClient | undefined;
+  private releaseTimer: unknown = undefined;
+  private rejoinTimer: unknown = undefined;
+  private rejoinBackoffMs = 0;
+  private readonly rng: Rng;
   private timer: unknown = undefined;
   private timerAtMs = Infinity;
   private currentState: NodeState = 'offline';
   private stopped = false;
   private readonly counters: MeshNodeStats = {
     drops: {}, messagesIn: 0, messagesOut: 0, sendFailures: {}, linkCloses: {}, serverSignalsOut: 0, serverSignalsIn: 0,
-    meshSignalsOut: 0, meshSignalsIn: 0, linksFirstContact: 0, linksViaServer: 0, linksViaMesh: 0,
+    meshSignalsOut: 0, meshSignalsIn: 0, linksFirstContact: 0, linksViaServer: 0, linksViaMesh: 0, serverReleases: 0, serverRejoins: 0,
   };
   /** Peers whose link set-up under way touched the server; decides which counter its opening goes to. */
   private readonly serverSignaled = new Set<NodeId>();
@@ -144,6 +162,7 @@ export class MeshNode {
     this.makeSignaling = options.signaling;
     this.signaling = this.openSignaling();
     const rng = options.rng ?? cryptoRng();
+    this.rng = rng;
     this.router = new Router(this.id, rng, options.routing ?? {});
     this.routing = new MeshRouting({
       identity: options.identity,
@@ -167,6 +186,7 @@ export class MeshNode {
     this.links = new LinkRegistry({ ...options.platform, identity: options.identity }, {
       signal: (peer, data) => this.sendSignal(peer, { k: 'rtc', s: data }),
       open: (peer) => {
+        this.maybeReleaseServer();
         const touchedServer = this.serverSignaled.delete(peer);
         const hadLink = this.dialling.get(peer);
         this.dialling.delete(peer);
@@ -194,8 +214,18 @@ export class MeshNode {
     const client = this.makeSignaling();
     this.signalingFresh = true;
     client.on('signal', ({ from, data }) => this.onSignal(from, data, 'server'));
-    client.on('close', () => {
-      if (this.signaling === client) this.signalingJoined = false;
+    client.on('role', ({ introducer }) => {
+      if (this.signaling === client) this.introducer = introducer;
+    });
+    client.on('close', ({ code }) => {
+      if (this.signaling !== client) return;
+      this.signalingJoined = false;
+      const wasIntroducer = this.introducer;
+      this.introducer = false;
+      // Letting go on purpose, or a guest's lease running out, is the plan; an introducer that lost its socket
+      // (server restart) comes back, with back-off and jitter so a restart sees no stampede.
+      if (this.stopped || client === this.releasedClient || code === SIGNAL_LEASE_EXPIRED_CLOSE_CODE) return;
+      if (wasIntroducer) this.scheduleRejoin();
     });
     return client;
   }
@@ -217,6 +247,9 @@ export class MeshNode {
     this.signalingFresh = false;
     const welcome = await this.signaling.connect();
     this.signalingJoined = true;
+    this.introducer = welcome.introducer;
+    this.releasedClient = undefined;
+    this.maybeReleaseServer();
     return welcome.peers;
   }
 
@@ -246,6 +279,8 @@ export class MeshNode {
     this.run(this.core.leave(this.clock.now()));
     this.routing.stop();
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    if (this.releaseTimer !== undefined) this.clock.clearTimeout(this.releaseTimer);
+    if (this.rejoinTimer !== undefined) this.clock.clearTimeout(this.rejoinTimer);
     this.links.closeAll();
     this.signaling.close();
     this.setState('stopped');
@@ -313,6 +348,45 @@ export class MeshNode {
       routing: { ...this.router.stats },
       counter: this.core.counter,
     };
+  }
+
+  /** Whether this node holds a socket to the signaling server, and whether it is one of the room's introducers. */
+  serverStatus(): { connected: boolean; introducer: boolean } {
+    return { connected: this.signalingJoined, introducer: this.signalingJoined && this.introducer };
+  }
+
+  // ---- the server: first contact only -------------------------------------------------------------------
+
+  /**
+   * A guest (not one of the room's introducers) closes its server socket once it has a mesh link: from then on
+   * the mesh signals its connections. It comes back only when isolated (the core asks for introductions).
+   */
+  private maybeReleaseServer(): void {
+    if (!this.signalingJoined || this.introducer || this.releaseTimer !== undefined || this.core.neighbours().length === 0) return;
+    this.releaseTimer = this.clock.setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (this.stopped || !this.signalingJoined || this.introducer || this.core.neighbours().length === 0) return;
+      this.releasedClient = this.signaling;
+      this.signalingJoined = false;
+      this.counters.serverReleases++;
+      this.signaling.release();
+    }, RELEASE_GRACE_MS);
+  }
+
+  private scheduleRejoin(): void {
+    if (this.stopped || this.rejoinTimer !== undefined) return;
+    this.rejoinBackoffMs = Math.min(REJOIN_MAX_MS, Math.max(REJOIN_BASE_MS, this.rejoinBackoffMs * 2));
+    this.rejoinTimer = this.clock.setTimeout(() => {
+      this.rejoinTimer = undefined;
+      if (this.stopped || this.signalingJoined) return;
+      this.counters.serverRejoins++;
+      this.joinSignaling().then(
+        () => {
+          this.rejoinBackoffMs = 0;
+        },
+        () => this.scheduleRejoin(),
+      );
+    }, jitter(this.rejoinBackoffMs, 0.5, this.rng));
   }
 
   // ---- inputs -----------------------------------------------------------------------------------------------

@@ -47,6 +47,10 @@ export function createSignalingMux(server: SignalingClient, local: BroadcastSign
       server.close();
       local.close();
     },
+    // The server goes; the BroadcastChannel stays, so new sibling tabs still find this one without a server.
+    release() {
+      server.close();
+    },
     on(event, handler) {
       return emitter.on(event, handler);
     },

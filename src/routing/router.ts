@@ -17,7 +17,7 @@ import { randomInt, type Rng } from '../core/random';
 import { MAX_PAYLOAD_BYTES, Reassembler, splitPayload } from './fragments';
 import { LinkStateDb } from './link-state';
 import { resolveRouterOptions, type RouterOptions } from './router-options';
-import { ROUTE_LIMITS, encodeRouteMessage, type LinkAdvert, type RouteKind, type RouteMessage, type RoutedFrame } from './route-wire';
+import { ROUTE_LIMITS, type LinkAdvert, type RouteKind, type RouteMessage, type RoutedFrame } from './route-wire';
 
 /** Outcome of a unicast, as its sender learns it. */
 export type UnicastResult =
@@ -70,6 +70,9 @@ interface PendingUnicast {
 
 const LOG_KIND: Record<RouteKind, RouteLogEntry['kind']> = { uni: 'unicast', bc: 'broadcast', ack: 'ack', fail: 'fail', sig: 'signal' };
 
+/** How often stale adverts are looked for. */
+const HOUSEKEEPING_INTERVAL_MS = 1_000;
+
 /** Bytes kept free in a link-state frame (the frame's own JSON around the adverts). */
 const ADVERT_FRAME_BUDGET_BYTES = 15_000;
 
@@ -91,6 +94,7 @@ export class Router {
   private ownSeq = 0;
   private advertDirty = true;
   private lastAdvertMs = -Infinity;
+  private nextHousekeepingMs = -Infinity;
   private stopped = false;
   /** Counters for stats pages and tests. */
   readonly stats = { delivered: 0, forwarded: 0, dropped: 0, sent: 0, broadcasts: 0 };
@@ -233,13 +237,15 @@ export class Router {
       }
       if (this.db.apply(nowMs, advert)) fresh.push(advert);
     }
-    if (fresh.length === 0) return this.tick(nowMs);
+    // No tick here: adverts arrive by the thousand in a flood, and the driver's timer runs the housekeeping.
+    if (fresh.length === 0) return [];
     const effects: RouterEffect[] = [{ type: 'topology' }];
+    const chunks = chunkAdverts(fresh);
     for (const link of this.links) {
       if (link === from) continue;
-      for (const chunk of chunkAdverts(fresh)) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: chunk } });
+      for (const chunk of chunks) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: chunk } });
     }
-    return [...effects, ...this.tick(nowMs)];
+    return effects;
   }
 
   private receiveBroadcast(nowMs: number, from: NodeId, frame: RoutedFrame): RouterEffect[] {
@@ -398,7 +404,11 @@ export class Router {
     if (this.advertDirty && nowMs - this.lastAdvertMs >= this.options.advertMinIntervalMs && !this.stopped) {
       effects.push(...this.advertise(nowMs));
     }
-    if (this.db.expire(nowMs - this.options.advertExpiryMs).length > 0) effects.push({ type: 'topology' });
+    if (nowMs >= this.nextHousekeepingMs) {
+      // Expiry scans every advert: once a second is plenty (adverts live for minutes).
+      this.nextHousekeepingMs = nowMs + HOUSEKEEPING_INTERVAL_MS;
+      if (this.db.expire(nowMs - this.options.advertExpiryMs).length > 0) effects.push({ type: 'topology' });
+    }
     const expired = this.reassembler.expire(nowMs);
     if (expired > 0) effects.push({ type: 'drop', from: null, reason: 'route:reassembly-timeout' });
     for (const [msgId, pending] of [...this.pending]) {
@@ -426,6 +436,7 @@ export class Router {
     let wake = this.lastAdvertMs + this.options.advertRefreshMs;
     if (this.advertDirty) wake = Math.min(wake, this.lastAdvertMs + this.options.advertMinIntervalMs);
     for (const pending of this.pending.values()) wake = Math.min(wake, pending.retryAtMs ?? pending.deadlineMs);
+    // Stale adverts need no wake-up of their own: the refresh above ticks at least every `advertRefreshMs`.
     return Math.min(wake, this.reassembler.nextExpiryMs());
   }
 
@@ -511,13 +522,20 @@ function parseTrace(body: string): NodeId[] | null {
   }
 }
 
+/** JSON length of one advert tuple `["origin",seq,["id",…]]`, without building it (IDs are ASCII, no escaping). */
+function advertJsonSize(advert: LinkAdvert): number {
+  let size = advert.origin.length + 2 + String(advert.seq).length + 6;
+  for (const id of advert.neighbours) size += id.length + 3;
+  return size;
+}
+
 /** Cuts adverts into frames of at most ~15 KB and `maxAdvertsPerFrame` adverts. */
 function chunkAdverts(adverts: readonly LinkAdvert[]): LinkAdvert[][] {
   const chunks: LinkAdvert[][] = [];
   let current: LinkAdvert[] = [];
   let bytes = 0;
   for (const advert of adverts) {
-    const size = encodeRouteMessage({ t: 'lsa', adverts: [advert] }).length;
+    const size = advertJsonSize(advert);
     if (current.length > 0 && (bytes + size > ADVERT_FRAME_BUDGET_BYTES || current.length >= ROUTE_LIMITS.maxAdvertsPerFrame)) {
       chunks.push(current);
       current = [];
