@@ -7,6 +7,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as s from './scenarios';
+import { routing } from './routing';
 
 interface Plan {
   name: string;
@@ -31,6 +32,7 @@ function plans(quick: boolean): Plan[] {
     add('crash', () => s.crash(1_000, 1, 3));
     add('partition', () => s.partition(1_000, 1));
     for (const fraction of [0.5, 0.8]) add('massfailure', () => s.massfailure(1_000, fraction, 9));
+    add('routing', () => routing(1_000, 11));
   }
   for (const n of quick ? [100, 1_000] : [100, 1_000, 10_000]) add('rumor-baseline', () => s.rumorBaseline(n, n >= 10_000 ? 100 : 200));
   add('join', () => s.join(100, quick ? 2 : 5, 10));
@@ -41,6 +43,7 @@ function plans(quick: boolean): Plan[] {
   add('traffic', () => s.traffic(100, 10 * 60_000));
   add('partition', () => s.partition(100, quick ? 1 : 3));
   for (const fraction of [0.5, 0.8]) add('massfailure', () => s.massfailure(100, fraction, 9));
+  add('routing', () => routing(100, 11));
   return list;
 }
 

@@ -26,6 +26,8 @@ function target(row: Row): string {
       return `healRoundsP99 ≤ ${Math.round((Math.log(n) / Math.log(3) + 6) * 10) / 10}`;
     case 'massfailure':
       return row['killedFraction'] === 0.5 ? '1 survivor component' : 'report';
+    case 'routing':
+      return 'meshSignaledShare 1.0; serverMessagesPerNodeMinuteSteady 0; meshConnectMsP99 < 1 000; unicastDeliveryRate ≥ 0.999';
     default:
       return '';
   }
