@@ -40,6 +40,10 @@ export interface StarmeshHandle {
   send(to: string, data: string): ReturnType<BrowserNode['node']['send']>;
   /** Floods `data` to every member. */
   broadcast(data: string): { msgId: string | null };
+  /** Whether this tab holds a socket to the signaling server, and whether it is one of the room's introducers. */
+  serverStatus(): { connected: boolean; introducer: boolean };
+  /** Set-up times (dial → open, ms) of the latest links dialled after the first, by signaling path. */
+  linkSetupTimes(): { mesh: number[]; server: number[] };
 }
 
 /** Builds the handle over a started browser node. */
@@ -67,5 +71,7 @@ export function createHandle(started: BrowserNode): StarmeshHandle {
     routeInfo: () => node.routeInfo(),
     send: (to, data) => node.send(to, data),
     broadcast: (data) => node.broadcast(data),
+    serverStatus: () => node.serverStatus(),
+    linkSetupTimes: () => node.linkSetupTimes(),
   };
 }

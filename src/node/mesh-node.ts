@@ -109,6 +109,9 @@ const RELEASE_GRACE_MS = 5_000;
 const REJOIN_BASE_MS = 1_000;
 const REJOIN_MAX_MS = 60_000;
 
+/** Link set-up times kept per signaling path (for benches and the page). */
+const SETUP_SAMPLES = 64;
+
 /** Longest single timer (browsers clamp above 2^31 - 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -153,8 +156,10 @@ export class MeshNode {
   };
   /** Peers whose link set-up under way touched the server; decides which counter its opening goes to. */
   private readonly serverSignaled = new Set<NodeId>();
-  /** Links this node is dialling, and whether it had an open link when it started (not a first contact). */
-  private readonly dialling = new Map<NodeId, boolean>();
+  /** Links this node is dialling: whether it had an open link when it started (not a first contact), and when. */
+  private readonly dialling = new Map<NodeId, { hadLink: boolean; startedMs: number }>();
+  /** Set-up times (dial → open) of the latest links this node dialled after its first, by signaling path. */
+  private readonly setupMs = { mesh: [] as number[], server: [] as number[] };
 
   constructor(options: MeshNodeOptions) {
     this.id = options.identity.id;
@@ -188,10 +193,15 @@ export class MeshNode {
       open: (peer) => {
         this.maybeReleaseServer();
         const touchedServer = this.serverSignaled.delete(peer);
-        const hadLink = this.dialling.get(peer);
+        const dial = this.dialling.get(peer);
         this.dialling.delete(peer);
-        if (hadLink === false) this.counters.linksFirstContact++;
-        else if (hadLink === true) this.counters[touchedServer ? 'linksViaServer' : 'linksViaMesh']++;
+        if (dial?.hadLink === false) this.counters.linksFirstContact++;
+        else if (dial?.hadLink === true) {
+          this.counters[touchedServer ? 'linksViaServer' : 'linksViaMesh']++;
+          const times = touchedServer ? this.setupMs.server : this.setupMs.mesh;
+          times.push(this.clock.now() - dial.startedMs);
+          if (times.length > SETUP_SAMPLES) times.shift();
+        }
         this.run(this.core.linkUp(this.clock.now(), peer));
         this.routing.run(this.router.linkUp(this.clock.now(), peer));
       },
@@ -350,6 +360,11 @@ export class MeshNode {
     };
   }
 
+  /** Set-up times in ms (dial → open) of the latest links this node dialled after its first, by signaling path. */
+  linkSetupTimes(): { mesh: number[]; server: number[] } {
+    return { mesh: [...this.setupMs.mesh], server: [...this.setupMs.server] };
+  }
+
   /** Whether this node holds a socket to the signaling server, and whether it is one of the room's introducers. */
   serverStatus(): { connected: boolean; introducer: boolean } {
     return { connected: this.signalingJoined, introducer: this.signalingJoined && this.introducer };
@@ -499,7 +514,7 @@ export class MeshNode {
           break;
         }
         case 'connect':
-          this.dialling.set(effect.to, this.core.neighbours().length > 0);
+          this.dialling.set(effect.to, { hadLink: this.core.neighbours().length > 0, startedMs: this.clock.now() });
           // The lower ID makes the offer; the higher one asks it to, through the same signaling path.
           if (effect.initiator) this.links.open(effect.to, true);
           else this.sendSignal(effect.to, { k: 'dial' });
