@@ -2,8 +2,7 @@ import { Membership, type Effect, type MembershipEvent, type MembershipOptions, 
 import type { Rng } from '../core/random';
 import { decodeMessage, encodeMessage, type MembershipMessage, type NodeId } from '../core/wire';
 import { isValidNodeId, type KeyIdentity } from '../identity/keys';
-import { SIGNAL_LEASE_EXPIRED_CLOSE_CODE, type SignalingClient } from '../adapters/signaling-client';
-import { jitter } from '../core/random';
+import type { SignalingClient } from '../adapters/signaling-client';
 import { createEmitter } from '../util/emitter';
 import type { LinkCloseEvent } from '../transport/types';
 import { Router, type RoutedDelivery, type RouteLogEntry, type UnicastResult } from '../routing/router';
@@ -12,6 +11,8 @@ import { decodeRouteMessage } from '../routing/route-wire';
 import { LinkRegistry, type LinkPlatform } from './links';
 import { cryptoRng } from './crypto-rng';
 import { MeshRouting } from './mesh-routing';
+import { LinkAccounting, type LinkCounts } from './link-accounting';
+import { ServerPresence } from './server-presence';
 
 /** Where the node is in its life, as the page shows it. */
 export type NodeState = 'joining' | 'connected' | 'isolated' | 'offline' | 'stopped';
@@ -61,7 +62,7 @@ export interface MeshNodeOptions {
 }
 
 /** Counters for the page, tests and benches. */
-export interface MeshNodeStats {
+export interface MeshNodeStats extends LinkCounts {
   drops: Record<string, number>;
   messagesIn: number;
   messagesOut: number;
@@ -72,11 +73,6 @@ export interface MeshNodeStats {
   /** Signaling sent / accepted through the mesh (sealed, verified). */
   meshSignalsOut: number;
   meshSignalsIn: number;
-  /** Links this node dialled while it had no open link (first contact: through the server or BroadcastChannel). */
-  linksFirstContact: number;
-  /** Links this node dialled while it had one: set up with the server's help at least once, or entirely through the mesh. */
-  linksViaServer: number;
-  linksViaMesh: number;
   /** Times this node let go of the server (a guest with a mesh link), and an introducer's reconnects after a drop. */
   serverReleases: number;
   serverRejoins: number;
@@ -103,15 +99,6 @@ const REAL_CLOCK: DriverClock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** A guest lets go of the server this long after its first link opened (first-contact set-ups in flight finish). */
-const RELEASE_GRACE_MS = 5_000;
-/** Back-off of an introducer reconnecting after its socket dropped (server restart): 1 s doubling to 60 s, ±50 %. */
-const REJOIN_BASE_MS = 1_000;
-const REJOIN_MAX_MS = 60_000;
-
-/** Link set-up times kept per signaling path (for benches and the page). */
-const SETUP_SAMPLES = 64;
-
 /** Longest single timer (browsers clamp above 2^31 - 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -127,47 +114,32 @@ export class MeshNode {
   private readonly router: Router;
   private readonly routing: MeshRouting;
   private readonly links: LinkRegistry;
-  /** Last ping sent to each neighbour (nonce and time), and the round-trip times measured from their acks. */
-  private readonly pingsOut = new Map<NodeId, { nonce: number; atMs: number }>();
-  private readonly rttMs = new Map<NodeId, number>();
+  private readonly accounting = new LinkAccounting();
+  private readonly server: ServerPresence;
   private readonly clock: DriverClock;
   private readonly emitter = createEmitter<MeshNodeEvents>();
-  private readonly makeSignaling: () => SignalingClient;
-  private signaling: SignalingClient;
-  /** True while the signaling socket is joined; a closed one is replaced on the next need. */
-  private signalingJoined = false;
-  /** True until the current client's `connect()` was tried (the first one is used as made). */
-  private signalingFresh = true;
-  /** Whether the server keeps our socket in the room's introducer pool (from the welcome and role messages). */
-  private introducer = false;
-  /** The client we let go of on purpose: its close is not a failure. */
-  private releasedClient: SignalingClient | undefined;
-  private releaseTimer: unknown = undefined;
-  private rejoinTimer: unknown = undefined;
-  private rejoinBackoffMs = 0;
-  private readonly rng: Rng;
   private timer: unknown = undefined;
   private timerAtMs = Infinity;
   private currentState: NodeState = 'offline';
   private stopped = false;
-  private readonly counters: MeshNodeStats = {
-    drops: {}, messagesIn: 0, messagesOut: 0, sendFailures: {}, linkCloses: {}, serverSignalsOut: 0, serverSignalsIn: 0,
-    meshSignalsOut: 0, meshSignalsIn: 0, linksFirstContact: 0, linksViaServer: 0, linksViaMesh: 0, serverReleases: 0, serverRejoins: 0,
+  /** The driver's own counters (link, routing and server counters are merged in by `stats()`). */
+  private readonly counters = {
+    drops: {} as Record<string, number>, messagesIn: 0, messagesOut: 0, sendFailures: {} as Record<string, number>,
+    linkCloses: {} as Record<string, number>, serverSignalsOut: 0, serverSignalsIn: 0,
   };
-  /** Peers whose link set-up under way touched the server; decides which counter its opening goes to. */
-  private readonly serverSignaled = new Set<NodeId>();
-  /** Links this node is dialling: whether it had an open link when it started (not a first contact), and when. */
-  private readonly dialling = new Map<NodeId, { hadLink: boolean; startedMs: number }>();
-  /** Set-up times (dial → open) of the latest links this node dialled after its first, by signaling path. */
-  private readonly setupMs = { mesh: [] as number[], server: [] as number[] };
 
   constructor(options: MeshNodeOptions) {
     this.id = options.identity.id;
     this.clock = options.clock ?? REAL_CLOCK;
-    this.makeSignaling = options.signaling;
-    this.signaling = this.openSignaling();
     const rng = options.rng ?? cryptoRng();
-    this.rng = rng;
+    this.server = new ServerPresence({
+      make: options.signaling,
+      clock: this.clock,
+      rng,
+      signal: (from, data) => this.onSignal(from, data, 'server'),
+      hasLinks: () => this.core.neighbours().length > 0,
+      stopped: () => this.stopped,
+    });
     this.router = new Router(this.id, rng, options.routing ?? {});
     this.routing = new MeshRouting({
       identity: options.identity,
@@ -191,19 +163,10 @@ export class MeshNode {
     this.links = new LinkRegistry({ ...options.platform, identity: options.identity }, {
       signal: (peer, data) => this.sendSignal(peer, { k: 'rtc', s: data }),
       open: (peer) => {
-        this.maybeReleaseServer();
-        const touchedServer = this.serverSignaled.delete(peer);
-        const dial = this.dialling.get(peer);
-        this.dialling.delete(peer);
-        if (dial?.hadLink === false) this.counters.linksFirstContact++;
-        else if (dial?.hadLink === true) {
-          this.counters[touchedServer ? 'linksViaServer' : 'linksViaMesh']++;
-          const times = touchedServer ? this.setupMs.server : this.setupMs.mesh;
-          times.push(this.clock.now() - dial.startedMs);
-          if (times.length > SETUP_SAMPLES) times.shift();
-        }
+        this.accounting.opened(peer, this.clock.now());
         this.run(this.core.linkUp(this.clock.now(), peer));
         this.routing.run(this.router.linkUp(this.clock.now(), peer));
+        this.server.linkOpened();
       },
       message: (peer, text) => this.onMessage(peer, text),
       close: (peer, event) => this.onLinkClose(peer, event),
@@ -212,55 +175,11 @@ export class MeshNode {
         else this.count(this.counters.sendFailures, reason);
       },
       refused: (peer, code) => {
-        this.serverSignaled.delete(peer);
-        this.dialling.delete(peer);
+        this.accounting.forget(peer);
         this.count(this.counters.linkCloses, code);
         this.run(this.core.linkDown(this.clock.now(), peer));
       },
     });
-  }
-
-  private openSignaling(): SignalingClient {
-    const client = this.makeSignaling();
-    this.signalingFresh = true;
-    client.on('signal', ({ from, data }) => this.onSignal(from, data, 'server'));
-    client.on('role', ({ introducer }) => {
-      if (this.signaling === client) this.introducer = introducer;
-    });
-    client.on('close', ({ code }) => {
-      if (this.signaling !== client) return;
-      this.signalingJoined = false;
-      const wasIntroducer = this.introducer;
-      this.introducer = false;
-      // Letting go on purpose, or a guest's lease running out, is the plan; an introducer that lost its socket
-      // (server restart) comes back, with back-off and jitter so a restart sees no stampede.
-      if (this.stopped || client === this.releasedClient || code === SIGNAL_LEASE_EXPIRED_CLOSE_CODE) return;
-      if (wasIntroducer) this.scheduleRejoin();
-    });
-    return client;
-  }
-
-  /** Joins the room on the signaling server (a fresh socket if the old one closed); resolves with introductions. */
-  private async joinSignaling(): Promise<NodeId[]> {
-    if (this.signalingJoined) {
-      try {
-        return await this.signaling.requestPeers();
-      } catch (error) {
-        this.signalingJoined = false; // the next need opens a fresh socket
-        throw error;
-      }
-    }
-    if (!this.signalingFresh) {
-      this.signaling.close();
-      this.signaling = this.openSignaling();
-    }
-    this.signalingFresh = false;
-    const welcome = await this.signaling.connect();
-    this.signalingJoined = true;
-    this.introducer = welcome.introducer;
-    this.releasedClient = undefined;
-    this.maybeReleaseServer();
-    return welcome.peers;
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -273,7 +192,7 @@ export class MeshNode {
     this.setState('joining');
     let introductions: NodeId[] = [];
     try {
-      introductions = await this.joinSignaling();
+      introductions = await this.server.join();
     } catch (error) {
       this.setState('offline', `signaling server unreachable: ${describe(error)}`);
     }
@@ -289,10 +208,8 @@ export class MeshNode {
     this.run(this.core.leave(this.clock.now()));
     this.routing.stop();
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    if (this.releaseTimer !== undefined) this.clock.clearTimeout(this.releaseTimer);
-    if (this.rejoinTimer !== undefined) this.clock.clearTimeout(this.rejoinTimer);
     this.links.closeAll();
-    this.signaling.close();
+    this.server.close();
     this.setState('stopped');
   }
 
@@ -325,7 +242,7 @@ export class MeshNode {
   routeInfo(): Record<NodeId, { hops: number | null; rttMs: number | null }> {
     const hops = this.router.hopDistances();
     const out: Record<NodeId, { hops: number | null; rttMs: number | null }> = Object.create(null) as Record<NodeId, { hops: number | null; rttMs: number | null }>;
-    for (const id of this.core.members()) out[id] = { hops: hops.get(id) ?? null, rttMs: this.rttMs.get(id) ?? null };
+    for (const id of this.core.members()) out[id] = { hops: hops.get(id) ?? null, rttMs: this.accounting.rtt(id) ?? null };
     return out;
   }
 
@@ -352,6 +269,8 @@ export class MeshNode {
   stats(): MeshNodeStats & { core: Membership['stats']; routing: Router['stats']; counter: number } {
     return {
       ...this.counters,
+      ...this.accounting.counts,
+      ...this.server.counters,
       meshSignalsOut: this.routing.counters.meshSignalsOut,
       meshSignalsIn: this.routing.counters.meshSignalsIn,
       core: { ...this.core.stats },
@@ -362,46 +281,12 @@ export class MeshNode {
 
   /** Set-up times in ms (dial → open) of the latest links this node dialled after its first, by signaling path. */
   linkSetupTimes(): { mesh: number[]; server: number[] } {
-    return { mesh: [...this.setupMs.mesh], server: [...this.setupMs.server] };
+    return this.accounting.setupTimes();
   }
 
   /** Whether this node holds a socket to the signaling server, and whether it is one of the room's introducers. */
   serverStatus(): { connected: boolean; introducer: boolean } {
-    return { connected: this.signalingJoined, introducer: this.signalingJoined && this.introducer };
-  }
-
-  // ---- the server: first contact only -------------------------------------------------------------------
-
-  /**
-   * A guest (not one of the room's introducers) closes its server socket once it has a mesh link: from then on
-   * the mesh signals its connections. It comes back only when isolated (the core asks for introductions).
-   */
-  private maybeReleaseServer(): void {
-    if (!this.signalingJoined || this.introducer || this.releaseTimer !== undefined || this.core.neighbours().length === 0) return;
-    this.releaseTimer = this.clock.setTimeout(() => {
-      this.releaseTimer = undefined;
-      if (this.stopped || !this.signalingJoined || this.introducer || this.core.neighbours().length === 0) return;
-      this.releasedClient = this.signaling;
-      this.signalingJoined = false;
-      this.counters.serverReleases++;
-      this.signaling.release();
-    }, RELEASE_GRACE_MS);
-  }
-
-  private scheduleRejoin(): void {
-    if (this.stopped || this.rejoinTimer !== undefined) return;
-    this.rejoinBackoffMs = Math.min(REJOIN_MAX_MS, Math.max(REJOIN_BASE_MS, this.rejoinBackoffMs * 2));
-    this.rejoinTimer = this.clock.setTimeout(() => {
-      this.rejoinTimer = undefined;
-      if (this.stopped || this.signalingJoined) return;
-      this.counters.serverRejoins++;
-      this.joinSignaling().then(
-        () => {
-          this.rejoinBackoffMs = 0;
-        },
-        () => this.scheduleRejoin(),
-      );
-    }, jitter(this.rejoinBackoffMs, 0.5, this.rng));
+    return this.server.status();
   }
 
   // ---- inputs -----------------------------------------------------------------------------------------------
@@ -417,7 +302,7 @@ export class MeshNode {
     this.counters.messagesIn++;
     const message = decoded.message;
     if ('entries' in message) this.emitter.emit('gossip', { dir: 'in', type: message.t, peer, entries: message.entries.length });
-    if (message.t === 'ack') this.measureRtt(peer, message.nonce);
+    if (message.t === 'ack') this.accounting.ackReceived(peer, message.nonce, this.clock.now());
     this.run(this.core.receive(this.clock.now(), peer, withRealIds(decoded.message, (count) => this.drop(peer, 'message:bad-id', count))));
   }
 
@@ -432,20 +317,10 @@ export class MeshNode {
     this.routing.run(this.router.receive(this.clock.now(), peer, decoded.message));
   }
 
-  private measureRtt(peer: NodeId, nonce: number): void {
-    const sent = this.pingsOut.get(peer);
-    if (sent === undefined || sent.nonce !== nonce) return;
-    this.pingsOut.delete(peer);
-    this.rttMs.set(peer, Math.max(0, this.clock.now() - sent.atMs));
-  }
-
   private onLinkClose(peer: NodeId, event: LinkCloseEvent): void {
     this.count(this.counters.linkCloses, event.code);
     if (event.code === 'auth-failed') this.drop(peer, 'link:auth-failed');
-    this.pingsOut.delete(peer);
-    this.rttMs.delete(peer);
-    this.serverSignaled.delete(peer);
-    this.dialling.delete(peer);
+    this.accounting.forget(peer);
     this.run(this.core.linkDown(this.clock.now(), peer));
     this.routing.run(this.router.linkDown(this.clock.now(), peer));
   }
@@ -454,7 +329,7 @@ export class MeshNode {
   private onSignal(from: NodeId, data: unknown, via: 'server' | 'mesh'): void {
     if (via === 'server') {
       this.counters.serverSignalsIn++;
-      this.serverSignaled.add(from);
+      this.accounting.touchedServer(from);
     }
     const payload = parseSignalPayload(data);
     if (payload === null) {
@@ -491,10 +366,7 @@ export class MeshNode {
   private onBusy(from: NodeId): void {
     const link = this.links.get(from);
     if (link === undefined) {
-      this.serverSignaled.delete(from);
-      this.dialling.delete(from);
-    }
-    if (link === undefined) {
+      this.accounting.forget(from);
       if (!this.neighbours().includes(from)) this.run(this.core.linkDown(this.clock.now(), from));
     } else if (link.state() !== 'open') {
       link.close('remote busy');
@@ -510,11 +382,11 @@ export class MeshNode {
           const message = effect.message;
           if (!this.sendText(effect.to, encodeMessage(message))) break;
           if ('entries' in message) this.emitter.emit('gossip', { dir: 'out', type: message.t, peer: effect.to, entries: message.entries.length });
-          if (message.t === 'ping') this.pingsOut.set(effect.to, { nonce: message.nonce, atMs: this.clock.now() });
+          if (message.t === 'ping') this.accounting.pingSent(effect.to, message.nonce, this.clock.now());
           break;
         }
         case 'connect':
-          this.dialling.set(effect.to, { hadLink: this.core.neighbours().length > 0, startedMs: this.clock.now() });
+          this.accounting.dialStarted(effect.to, this.core.neighbours().length > 0, this.clock.now());
           // The lower ID makes the offer; the higher one asks it to, through the same signaling path.
           if (effect.initiator) this.links.open(effect.to, true);
           else this.sendSignal(effect.to, { k: 'dial' });
@@ -540,7 +412,7 @@ export class MeshNode {
 
   private async fetchIntroductions(): Promise<void> {
     try {
-      const peers = await this.joinSignaling();
+      const peers = await this.server.join();
       if (!this.stopped) this.run(this.core.introduce(this.clock.now(), peers));
     } catch (error) {
       // Linked nodes stay connected without the server (it is only for first contact); only say so when alone.
@@ -569,8 +441,8 @@ export class MeshNode {
       return;
     }
     this.counters.serverSignalsOut++;
-    this.serverSignaled.add(peer);
-    if (!this.signaling.send(peer, payload)) this.count(this.counters.sendFailures, 'signal');
+    this.accounting.touchedServer(peer);
+    if (!this.server.send(peer, payload)) this.count(this.counters.sendFailures, 'signal');
   }
 
   private reschedule(): void {

@@ -12,11 +12,13 @@ import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { encodeRouteMessage, type RoutedFrame } from '../routing/route-wire';
 import { sealSignal } from './sealed-signal';
 
+// Fast gossip, but probes patient enough that a loaded 2-core CI machine (twenty WebRTC stacks in one process,
+// other test files beside it) does not time out live peers.
 const FAST: Partial<MembershipOptions> = {
   gossipIntervalMs: 500,
-  pingIntervalMs: 500,
-  pingTimeoutMs: 300,
-  suspicionTimeoutMs: 3_000,
+  pingIntervalMs: 1_000,
+  pingTimeoutMs: 1_000,
+  suspicionTimeoutMs: 6_000,
   heartbeatIntervalMs: 2_000,
   cleanupIntervalMs: 1_000,
   connectTimeoutMs: 8_000,

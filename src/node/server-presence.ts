@@ -1,0 +1,149 @@
+/**
+ * The driver's relation with the signaling server, which is for first contact only: join the room (a fresh socket
+ * when the old one closed), let go of it once the mesh carries this node (unless the server keeps it as one of the
+ * room's introducers), and, for an introducer that lost its socket (server restart), come back with back-off and
+ * jitter so a restart sees no stampede.
+ */
+import { SIGNAL_LEASE_EXPIRED_CLOSE_CODE, type SignalingClient } from '../adapters/signaling-client';
+import { jitter, type Rng } from '../core/random';
+import type { NodeId } from '../core/wire';
+
+/** Timers the presence needs (the driver's clock). */
+export interface PresenceClock {
+  now(): number;
+  setTimeout(fn: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** What the presence needs from the driver. */
+export interface PresenceHost {
+  /** Makes a signaling client for the room (the mux of server and BroadcastChannel in a tab). */
+  make(): SignalingClient;
+  clock: PresenceClock;
+  rng: Rng;
+  /** A payload relayed by the server (or a sibling tab) from `from`. */
+  signal(from: NodeId, data: unknown): void;
+  /** True while the node has at least one open mesh link. */
+  hasLinks(): boolean;
+  stopped(): boolean;
+}
+
+/** A guest lets go of the server this long after its first link opened (first-contact set-ups in flight finish). */
+export const RELEASE_GRACE_MS = 5_000;
+/** Back-off of an introducer reconnecting after its socket dropped: 1 s doubling to 60 s, ±50 % jitter. */
+const REJOIN_BASE_MS = 1_000;
+const REJOIN_MAX_MS = 60_000;
+
+/** One node's presence on the signaling server. */
+export class ServerPresence {
+  private client: SignalingClient;
+  /** True while the socket is joined; a closed one is replaced on the next need. */
+  private joined = false;
+  /** True until the current client's `connect()` was tried (the first one is used as made). */
+  private fresh = true;
+  /** Whether the server keeps our socket in the room's introducer pool (welcome and role messages). */
+  private introducer = false;
+  /** The client we let go of on purpose: its close is not a failure. */
+  private released: SignalingClient | undefined;
+  private releaseTimer: unknown = undefined;
+  private rejoinTimer: unknown = undefined;
+  private rejoinBackoffMs = 0;
+  /** Times this node let go of the server, and an introducer's reconnects after a drop. */
+  readonly counters = { serverReleases: 0, serverRejoins: 0 };
+
+  constructor(private readonly host: PresenceHost) {
+    this.client = this.open();
+  }
+
+  /** Whether this node holds a joined socket, and whether it is one of the room's introducers. */
+  status(): { connected: boolean; introducer: boolean } {
+    return { connected: this.joined, introducer: this.joined && this.introducer };
+  }
+
+  /** Joins the room (a fresh socket if the old one closed) and resolves with introductions; rejects on failure. */
+  async join(): Promise<NodeId[]> {
+    if (this.joined) {
+      try {
+        return await this.client.requestPeers();
+      } catch (error) {
+        this.joined = false; // the next need opens a fresh socket
+        throw error;
+      }
+    }
+    if (!this.fresh) {
+      this.client.close();
+      this.client = this.open();
+    }
+    this.fresh = false;
+    const welcome = await this.client.connect();
+    this.joined = true;
+    this.introducer = welcome.introducer;
+    this.released = undefined;
+    this.linkOpened();
+    return welcome.peers;
+  }
+
+  /** Sends a payload through the server (or to a sibling tab); false when it could not. */
+  send(to: NodeId, payload: unknown): boolean {
+    return this.client.send(to, payload);
+  }
+
+  /**
+   * A mesh link opened: a guest (not an introducer) lets go of the server a little later; from then on the mesh
+   * signals its connections, and it comes back only when isolated (the core asks for introductions).
+   */
+  linkOpened(): void {
+    if (!this.joined || this.introducer || this.releaseTimer !== undefined || !this.host.hasLinks()) return;
+    this.releaseTimer = this.host.clock.setTimeout(() => {
+      this.releaseTimer = undefined;
+      if (this.host.stopped() || !this.joined || this.introducer || !this.host.hasLinks()) return;
+      this.released = this.client;
+      this.joined = false;
+      this.counters.serverReleases++;
+      this.client.release();
+    }, RELEASE_GRACE_MS);
+  }
+
+  /** Closes everything (the node stops). */
+  close(): void {
+    if (this.releaseTimer !== undefined) this.host.clock.clearTimeout(this.releaseTimer);
+    if (this.rejoinTimer !== undefined) this.host.clock.clearTimeout(this.rejoinTimer);
+    this.client.close();
+  }
+
+  private open(): SignalingClient {
+    const client = this.host.make();
+    this.fresh = true;
+    client.on('signal', ({ from, data }) => this.host.signal(from, data));
+    client.on('role', ({ introducer }) => {
+      if (this.client === client) this.introducer = introducer;
+    });
+    client.on('close', ({ code }) => {
+      if (this.client !== client) return;
+      this.joined = false;
+      const wasIntroducer = this.introducer;
+      this.introducer = false;
+      // Letting go on purpose, or a guest's lease running out, is the plan; an introducer that lost its socket
+      // (server restart) comes back.
+      if (this.host.stopped() || client === this.released || code === SIGNAL_LEASE_EXPIRED_CLOSE_CODE) return;
+      if (wasIntroducer) this.scheduleRejoin();
+    });
+    return client;
+  }
+
+  private scheduleRejoin(): void {
+    if (this.host.stopped() || this.rejoinTimer !== undefined) return;
+    this.rejoinBackoffMs = Math.min(REJOIN_MAX_MS, Math.max(REJOIN_BASE_MS, this.rejoinBackoffMs * 2));
+    this.rejoinTimer = this.host.clock.setTimeout(() => {
+      this.rejoinTimer = undefined;
+      if (this.host.stopped() || this.joined) return;
+      this.counters.serverRejoins++;
+      this.join().then(
+        () => {
+          this.rejoinBackoffMs = 0;
+        },
+        () => this.scheduleRejoin(),
+      );
+    }, jitter(this.rejoinBackoffMs, 0.5, this.host.rng));
+  }
+}
