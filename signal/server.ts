@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { base64urlEncode } from '../src/identity/keys';
 import { CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, encodeServerMessage, errorMessage } from './protocol';
-import type { RateLimitOptions } from './rate-limit';
+import type { RateLimitOptions } from '../src/util/token-bucket';
 import { createRoomRegistry } from './rooms';
 import { createSession, type Session, type SessionContext } from './session';
 

@@ -15,7 +15,7 @@ import {
   type ServerMessage,
   type SignalErrorCode,
 } from './protocol';
-import { createTokenBucket, type RateLimitOptions } from './rate-limit';
+import { createTokenBucket, type RateLimitOptions } from '../src/util/token-bucket';
 import type { RoomRegistry } from './rooms';
 
 /** What a session needs from its socket. */

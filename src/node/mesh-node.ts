@@ -13,6 +13,7 @@ import { cryptoRng } from './crypto-rng';
 import { MeshRouting } from './mesh-routing';
 import { LinkAccounting, type LinkCounts } from './link-accounting';
 import { ServerPresence } from './server-presence';
+import { createTokenBucket, type RateLimitOptions, type TokenBucket } from '../util/token-bucket';
 
 /** Where the node is in its life, as the page shows it. */
 export type NodeState = 'joining' | 'connected' | 'isolated' | 'offline' | 'stopped';
@@ -99,6 +100,13 @@ const REAL_CLOCK: DriverClock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
+/**
+ * Inbound frames accepted per link. Honest peers stay far below it (a whole-table sync at n = 1 000 is ~15 frames,
+ * a 256 KiB message ~30 pieces, a topology flood a few frames per change); a flooding peer is cut to this rate
+ * and the excess is dropped and counted before any parsing.
+ */
+const LINK_INBOUND_LIMIT: RateLimitOptions = { ratePerSec: 200, burst: 400 };
+
 /** Longest single timer (browsers clamp above 2^31 - 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -115,6 +123,8 @@ export class MeshNode {
   private readonly routing: MeshRouting;
   private readonly links: LinkRegistry;
   private readonly accounting = new LinkAccounting();
+  /** Inbound token bucket per open link. */
+  private readonly inbound = new Map<NodeId, TokenBucket>();
   private readonly server: ServerPresence;
   private readonly clock: DriverClock;
   private readonly emitter = createEmitter<MeshNodeEvents>();
@@ -164,6 +174,7 @@ export class MeshNode {
       signal: (peer, data) => this.sendSignal(peer, { k: 'rtc', s: data }),
       open: (peer) => {
         this.accounting.opened(peer, this.clock.now());
+        this.inbound.set(peer, createTokenBucket(LINK_INBOUND_LIMIT, () => this.clock.now()));
         this.run(this.core.linkUp(this.clock.now(), peer));
         this.routing.run(this.router.linkUp(this.clock.now(), peer));
         this.server.linkOpened();
@@ -292,6 +303,7 @@ export class MeshNode {
   // ---- inputs -----------------------------------------------------------------------------------------------
 
   private onMessage(peer: NodeId, text: string): void {
+    if (this.inbound.get(peer)?.take() === false) return this.drop(peer, 'link:rate-limited');
     const decoded = decodeMessage(text);
     if (!decoded.ok) {
       if (decoded.error === 'unknown-type') return this.onRouteMessage(peer, text);
@@ -321,6 +333,7 @@ export class MeshNode {
     this.count(this.counters.linkCloses, event.code);
     if (event.code === 'auth-failed') this.drop(peer, 'link:auth-failed');
     this.accounting.forget(peer);
+    this.inbound.delete(peer);
     this.run(this.core.linkDown(this.clock.now(), peer));
     this.routing.run(this.router.linkDown(this.clock.now(), peer));
   }

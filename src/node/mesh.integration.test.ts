@@ -243,5 +243,19 @@ describe('MeshNode against a hostile peer', () => {
     await until(() => inbox.includes('hello'), 5_000, () => 'no delivery');
     await until(() => hostile.received.some((text) => text.includes('"k":"ack"') && text.includes('ok1')), 5_000, () => 'no ack');
     expect(target.state).toBe('connected');
+
+    // A frame flood over the link is cut to the per-link rate before any parsing; the link then works on.
+    for (let i = 0; i < 1_500; i++) hostile.sendRaw(JSON.stringify({ v: 1, t: 'ping', n: 1_000 + i }));
+    await until(() => (drops()['link:rate-limited'] ?? 0) > 0, 5_000, () => JSON.stringify(drops()));
+    const seen = hostile.received.length;
+    await until(
+      () => {
+        hostile.sendRaw(JSON.stringify({ v: 1, t: 'ping', n: 99_999 }));
+        return hostile.received.slice(seen).some((text) => text.includes('"n":99999'));
+      },
+      10_000,
+      () => 'no ack after the flood',
+      500,
+    );
   });
 });

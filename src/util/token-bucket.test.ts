@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenBucket } from './rate-limit';
+import { createTokenBucket } from './token-bucket';
 
 describe('token bucket', () => {
   it('allows a burst, then refills at the rate, and ignores a clock going backwards', () => {
