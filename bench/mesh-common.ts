@@ -15,6 +15,23 @@ export interface MeshBenchRow {
   peerConnectionsPerTab: number;
   /** CPU per peer over a steady window, % of one core. */
   cpuPerTabPct: number;
+  /** Of the links peers dialled after their first contact, the share set up without the server (null: none). */
+  meshSignaledShare: number | null;
+  /** Sockets the signaling server holds at steady state (every table full, then a settle pause); target ≤ pool. */
+  serverSocketsSteady: number;
+  /** The room's introducers at the same moment (pool default 8). */
+  introducersSteady: number;
+  /** Server messages (relayed signals + joins) during the steady window, per node per minute; target 0. */
+  serverMessagesPerNodeMinuteSteady: number;
+  /** Set-up time (dial → open) of mesh-signaled links, pooled over peers, ms; target p99 < 1 000. */
+  meshConnectMsP50: number | null;
+  meshConnectMsP99: number | null;
+  /** Routed unicasts between live peers at steady state: acknowledged / sent; target ≥ 0.999. */
+  unicastDeliveryRate: number | null;
+  /** Hop counts and round trips (send → ack, ms) of the acknowledged unicasts. */
+  unicastHopsP50: number | null;
+  unicastHopsP99: number | null;
+  unicastRttMsP50: number | null;
   [extra: string]: unknown;
 }
 

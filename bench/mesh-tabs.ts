@@ -16,13 +16,18 @@ import { chromium, type Browser, type BrowserContext, type CDPSession, type Page
 import { createServer, type Plugin, type ViteDevServer } from 'vite';
 import { startSignalServer, type SignalServer } from '../signal/server';
 import { chromiumArgs, chromiumExecutablePath } from '../scripts/chromium';
+import type { StarmeshHandle } from '../web/handle';
 import { percentile, round, type MeshBenchRow } from './mesh-common';
+import { linkFigures, serverMessagesSteady, serverSteady, unicastFigures, type PeerLinkReport, type UnicastOutcome } from './mesh-figures';
 
 /** Options of `runTabsBench`; every field has a default. */
 export interface TabsBenchOptions {
   /** Length of the steady CPU window after every table is full. Default 10 000 ms. */
   cpuWindowMs?: number;
-  /** Pause between the last full table and the CPU window. Default 2 000 ms. */
+  /**
+   * Pause between the last full table and the steady readings (server sockets, then the CPU and server-message
+   * window). Default 10 000 ms: guests let go of the server 5 s after their first link.
+   */
   settleMs?: number;
   /** Give up when some tab has no full table after this long. Default 120 000 ms (gossip runs every 10 s). */
   fullTableTimeoutMs?: number;
@@ -96,6 +101,11 @@ interface ProbeWindow {
   __starmeshBench: { status(): ProbeStatus; fullAt(others: string[]): number | null };
 }
 
+/** `window.starmesh` as seen from `page.evaluate` (the probe's getter returns the page's handle). */
+interface HandleWindow {
+  starmesh: StarmeshHandle;
+}
+
 /** One opened tab. */
 interface Tab {
   index: number;
@@ -143,11 +153,19 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
     const links = statuses.map((s) => s.neighbours);
     const afterReady = statuses.map((s) => (s.firstUpMs as number) - (s.readyMs as number));
 
-    await sleep(options.settleMs ?? 2_000);
-    log(`tabs n=${n}: tables full; measuring CPU for ${cpuWindowMs} ms`);
+    const settleMs = options.settleMs ?? 10_000;
+    log(`tabs n=${n}: tables full; settling ${settleMs} ms`);
+    await sleep(settleMs);
+    const steady = serverSteady(signal, room);
+    const reports = await Promise.all(tabs.map((tab) => linkReport(tab.page)));
+    const before = signal.traffic();
+    log(`tabs n=${n}: measuring CPU and server messages for ${cpuWindowMs} ms`);
     const cpu = await measureCpu(tabs, cpuWindowMs);
     const after = signal.traffic();
+    const serverMessages = serverMessagesSteady(before, after, n, cpuWindowMs);
     const finalLinks = await Promise.all(tabs.map(async (tab) => (await status(tab.page)).neighbours));
+    log(`tabs n=${n}: ${n * (n - 1)} unicasts (every tab to every other)`);
+    const unicasts = (await Promise.all(tabs.map((tab, i) => unicastAll(tab.page, ids.filter((_, j) => j !== i))))).flat();
 
     return {
       kind: 'tabs',
@@ -174,6 +192,11 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
       pageTaskPerTabPct: round(cpu.pageTaskPct / n, 2),
       browserProcesses: cpu.processes,
       cpuWindowMs,
+      settleMs,
+      ...steady,
+      ...serverMessages,
+      ...linkFigures(reports),
+      ...unicastFigures(unicasts),
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -232,6 +255,38 @@ async function openTab(browser: Browser, url: string, index: number): Promise<Ta
 
 function status(page: Page): Promise<ProbeStatus> {
   return page.evaluate(() => (window as unknown as ProbeWindow).__starmeshBench.status());
+}
+
+/** The tab's link counters, mesh set-up times and server socket, read through `window.starmesh`. */
+function linkReport(page: Page): Promise<PeerLinkReport> {
+  // No named inner functions here: the body is serialized into the page.
+  return page.evaluate(() => {
+    const handle = (window as unknown as HandleWindow).starmesh;
+    const stats = handle.stats();
+    const server = handle.serverStatus();
+    return {
+      linksViaMesh: stats.linksViaMesh,
+      linksViaServer: stats.linksViaServer,
+      meshSetupMs: handle.linkSetupTimes().mesh,
+      onServer: server.connected,
+      introducer: server.introducer,
+    };
+  });
+}
+
+/** One routed unicast from the tab to each of `targets`, all at once; outcomes in the order of `targets`. */
+function unicastAll(page: Page, targets: string[]): Promise<UnicastOutcome[]> {
+  return page.evaluate(
+    (to) =>
+      Promise.all(
+        to.map((id, i) =>
+          (window as unknown as HandleWindow).starmesh
+            .send(id, `bench unicast ${i}`)
+            .then((r): UnicastOutcome => (r.ok ? { ok: true, hops: r.hops, rttMs: r.rttMs } : { ok: false, code: r.code })),
+        ),
+      ),
+    targets,
+  );
 }
 
 async function waitReady(tabs: Tab[]): Promise<string[]> {

@@ -6,12 +6,16 @@ import { readdirSync } from 'node:fs';
 import type { MembershipOptions } from '../src/core';
 import type { MeshNode } from '../src/node/mesh-node';
 import { startNodePeer } from '../src/node/node-peer';
+import type { PeerLinkReport, UnicastOutcome } from './mesh-figures';
 
 /** Messages from the parent. */
 export type ToWorker =
   | { t: 'start'; url: string; room: string; count: number; membership: Partial<MembershipOptions> }
   | { t: 'ids'; ids: string[]; timeoutMs: number }
   | { t: 'measure'; ms: number }
+  /** Routed unicasts from this worker's nodes: each pair is (local sender, any member). */
+  | { t: 'unicast'; pairs: Array<[string, string]> }
+  | { t: 'report' }
   | { t: 'stop' };
 
 /** Per-node timings, absolute wall-clock ms (undefined: never happened). */
@@ -26,7 +30,10 @@ export interface NodeTimes {
 export type FromWorker =
   | { t: 'started'; ids: string[] }
   | { t: 'done'; nodes: NodeTimes[] }
-  | { t: 'measured'; cpuMs: number; wallMs: number; links: number[]; fds: number };
+  | { t: 'measured'; cpuMs: number; wallMs: number; links: number[]; fds: number }
+  /** One outcome per pair, in the order asked. */
+  | { t: 'unicasted'; outcomes: UnicastOutcome[] }
+  | { t: 'reported'; peers: PeerLinkReport[] };
 
 function post(message: FromWorker): void {
   process.send?.(message);
@@ -45,6 +52,12 @@ async function run(): Promise<void> {
         break;
       case 'measure':
         void measure(message.ms);
+        break;
+      case 'unicast':
+        void unicast(message.pairs);
+        break;
+      case 'report':
+        post({ t: 'reported', peers: nodes.map(({ node }) => linkReport(node)) });
         break;
       case 'stop':
         for (const { node } of nodes) node.stop();
@@ -95,6 +108,29 @@ async function run(): Promise<void> {
       fds: readdirSync('/proc/self/fd').length,
     });
   }
+
+  async function unicast(pairs: Array<[string, string]>): Promise<void> {
+    const byId = new Map(nodes.map(({ node }) => [node.id, node]));
+    const outcomes = await Promise.all(pairs.map(async ([from, to], i): Promise<UnicastOutcome> => {
+      const node = byId.get(from);
+      if (node === undefined) return { ok: false, code: 'bench:not-local' };
+      const result = await node.send(to, `bench unicast ${i}`);
+      return result.ok ? { ok: true, hops: result.hops, rttMs: result.rttMs } : { ok: false, code: result.code };
+    }));
+    post({ t: 'unicasted', outcomes });
+  }
+}
+
+function linkReport(node: MeshNode): PeerLinkReport {
+  const stats = node.stats();
+  const server = node.serverStatus();
+  return {
+    linksViaMesh: stats.linksViaMesh,
+    linksViaServer: stats.linksViaServer,
+    meshSetupMs: node.linkSetupTimes().mesh,
+    onServer: server.connected,
+    introducer: server.introducer,
+  };
 }
 
 void run();
