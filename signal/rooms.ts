@@ -45,8 +45,8 @@ export interface RoomRegistry<M> {
   get(room: string, id: NodeId): M | undefined;
   role(room: string, id: NodeId): MemberRole | undefined;
   /**
-   * Up to `count` distinct member ids of `room`, excluding `self`: random introducers first, then, if there are
-   * too few, random guests. Uniform within each role, in random order within each role.
+   * Up to `count` distinct member ids of `room`, excluding `self`: random introducers and random guests,
+   * alternating, an introducer first; whichever role runs short, the other fills the rest. Uniform within each role.
    */
   introduce(room: string, self: NodeId, count: number): NodeId[];
   /** Role counts of one room (zero for a room that does not exist). */
@@ -130,9 +130,19 @@ export function createRoomRegistry<M>(options: RoomRegistryOptions): RoomRegistr
     introduce(roomName, self, count) {
       const room = rooms.get(roomName);
       if (!room) return [];
-      const picked = room.introducers.sample(count, self, options.randomInt);
-      if (picked.length >= count) return picked;
-      return [...picked, ...room.guests.sample(count - picked.length, self, options.randomInt)];
+      // Introducers and guests alternate, introducers first: a newcomer dials the first one or two, so it reaches
+      // the established mesh through an introducer and, in a burst of joins, also a fellow newcomer (which has room
+      // for links while every introducer's links are young and cannot be shed yet).
+      const introducers = room.introducers.sample(count, self, options.randomInt);
+      const guests = room.guests.sample(count, self, options.randomInt);
+      const picked: NodeId[] = [];
+      for (let i = 0; picked.length < count && (i < introducers.length || i < guests.length); i++) {
+        const introducer = introducers[i];
+        const guest = guests[i];
+        if (introducer !== undefined) picked.push(introducer);
+        if (guest !== undefined && picked.length < count) picked.push(guest);
+      }
+      return picked;
     },
 
     roomStats(roomName) {
