@@ -8,6 +8,9 @@ import { percentile, round } from './mesh-common';
 
 /** What one peer reports about its links and its server socket (a tab and a Node peer report the same shape). */
 export interface PeerLinkReport {
+  id: string;
+  /** IDs it holds an open link to. */
+  neighbours: string[];
   /** Links dialled after the first contact, set up entirely through the mesh / with the server's help. */
   linksViaMesh: number;
   linksViaServer: number;
@@ -27,6 +30,15 @@ export interface ServerSteady {
   serverSocketsSteady: number;
   introducersSteady: number;
   guestsSteady: number;
+}
+
+/**
+ * A `log` option for `startSignalServer` that counts events by name (join, leave, heartbeat-timeout,
+ * lease-expired, promote…), so a row can tell why the server holds fewer or more sockets than expected.
+ */
+export function serverEventCounter(): { log: (event: string) => void; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  return { log: (event) => void (counts[event] = (counts[event] ?? 0) + 1), counts };
 }
 
 /** Reads the server's sockets and the room's pool now. */
@@ -64,6 +76,8 @@ export interface LinkFigures {
   meshConnectSamples: number;
   peersOnServerSteady: number;
   peersIntroducerSteady: number;
+  /** Sizes of the overlay's connected components, largest first (one entry: the mesh is in one piece). */
+  meshComponents: number[];
 }
 
 /** Mesh-signaled share of later links and mesh set-up times, pooled over peers. */
@@ -81,6 +95,7 @@ export function linkFigures(peers: readonly PeerLinkReport[]): LinkFigures {
     // Peers that still hold a server socket: at steady state only introducers should.
     peersOnServerSteady: peers.filter((p) => p.onServer).length,
     peersIntroducerSteady: peers.filter((p) => p.introducer).length,
+    meshComponents: componentSizes(peers),
   };
 }
 
@@ -125,6 +140,36 @@ export function unicastPairs(ids: readonly string[], maxPairs: number, random: (
     [all[i], all[j]] = [all[j] as [string, string], all[i] as [string, string]];
   }
   return all.slice(0, maxPairs);
+}
+
+/** Connected components of the overlay, counting a link when either end reports it (links are two-way). */
+function componentSizes(peers: readonly PeerLinkReport[]): number[] {
+  const adjacent = new Map<string, Set<string>>(peers.map((p) => [p.id, new Set<string>()]));
+  for (const p of peers) {
+    for (const q of p.neighbours) {
+      adjacent.get(p.id)?.add(q);
+      adjacent.get(q)?.add(p.id);
+    }
+  }
+  const seen = new Set<string>();
+  const sizes: number[] = [];
+  for (const start of adjacent.keys()) {
+    if (seen.has(start)) continue;
+    seen.add(start);
+    let size = 0;
+    for (const stack = [start]; stack.length > 0; ) {
+      const id = stack.pop() as string;
+      size++;
+      for (const next of adjacent.get(id) ?? []) {
+        if (!seen.has(next) && adjacent.has(next)) {
+          seen.add(next);
+          stack.push(next);
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return sizes.sort((a, b) => b - a);
 }
 
 function nullableRound(value: number | null): number | null {

@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSignalServer } from '../signal/server';
 import { percentile, type MeshBenchRow } from './mesh-common';
-import { linkFigures, serverMessagesSteady, serverSteady, unicastFigures, unicastPairs } from './mesh-figures';
+import { linkFigures, serverEventCounter, serverMessagesSteady, serverSteady, unicastFigures, unicastPairs } from './mesh-figures';
 import type { FromWorker, NodeTimes, ToWorker } from './mesh-worker';
 
 /** Settings of one Node-peer run. */
@@ -43,7 +43,8 @@ function ask<T extends FromWorker['t']>(workers: ChildProcess[], messages: ToWor
 /** Runs the Node-peer measurement and returns its row; stops every worker and the server before returning. */
 export async function runNodeBench(plan: NodeBenchPlan, log: (line: string) => void): Promise<MeshBenchRow> {
   const { n, workerCount, cpuWindowMs } = plan;
-  const server = await startSignalServer({ port: 0, host: '127.0.0.1' });
+  const events = serverEventCounter();
+  const server = await startSignalServer({ port: 0, host: '127.0.0.1', log: events.log });
   const workerFile = fileURLToPath(new URL('./mesh-worker.ts', import.meta.url));
   const workers = Array.from({ length: workerCount }, () => fork(workerFile, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
   try {
@@ -57,7 +58,8 @@ export async function runNodeBench(plan: NodeBenchPlan, log: (line: string) => v
     log(`node n=${n}: tables full (${times.filter((t) => t.fullMs !== undefined).length}/${n}); settling ${plan.settleMs} ms`);
     await sleep(plan.settleMs);
     const steady = serverSteady(server, ROOM);
-    const reports = (await ask(workers, [{ t: 'report' }], 'reported')).flatMap((reply) => reply.peers);
+    const reported = await ask(workers, [{ t: 'report' }], 'reported');
+    const reports = reported.flatMap((reply) => reply.peers);
     const trafficBefore = server.traffic();
     log(`node n=${n}: steady window ${cpuWindowMs} ms`);
     const measured = await ask(workers, [{ t: 'measure', ms: cpuWindowMs }], 'measured');
@@ -92,6 +94,9 @@ export async function runNodeBench(plan: NodeBenchPlan, log: (line: string) => v
       ...serverMessages,
       ...linkFigures(reports),
       ...unicastFigures(unicasted.flatMap((reply) => reply.outcomes)),
+      serverEvents: { ...events.counts },
+      nodeStatesSteady: sumCounts(reported.map((reply) => reply.states)),
+      dropsSteady: sumCounts(reported.map((reply) => reply.drops)),
     };
   } finally {
     await Promise.all(workers.map((worker) => new Promise((resolve) => {
@@ -101,6 +106,12 @@ export async function runNodeBench(plan: NodeBenchPlan, log: (line: string) => v
     })));
     await server.close();
   }
+}
+
+function sumCounts(parts: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const part of parts) for (const [key, count] of Object.entries(part)) sum[key] = (sum[key] ?? 0) + count;
+  return sum;
 }
 
 function sleep(ms: number): Promise<void> {

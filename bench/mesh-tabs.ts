@@ -18,7 +18,7 @@ import { startSignalServer, type SignalServer } from '../signal/server';
 import { chromiumArgs, chromiumExecutablePath } from '../scripts/chromium';
 import type { StarmeshHandle } from '../web/handle';
 import { percentile, round, type MeshBenchRow } from './mesh-common';
-import { linkFigures, serverMessagesSteady, serverSteady, unicastFigures, type PeerLinkReport, type UnicastOutcome } from './mesh-figures';
+import { linkFigures, serverEventCounter, serverMessagesSteady, serverSteady, unicastFigures, type PeerLinkReport, type UnicastOutcome } from './mesh-figures';
 
 /** Options of `runTabsBench`; every field has a default. */
 export interface TabsBenchOptions {
@@ -128,7 +128,8 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
     const vite = await startVite();
     cleanups.push(() => vite.close());
     const origin = `http://${HOST}:${(vite.httpServer?.address() as AddressInfo).port}`;
-    const signal = await startSignalServer({ port: 0, host: HOST, allowedOrigins: [origin] });
+    const events = serverEventCounter();
+    const signal = await startSignalServer({ port: 0, host: HOST, allowedOrigins: [origin], log: events.log });
     cleanups.push(() => signal.close());
     const executablePath = chromiumExecutablePath();
     const browser = await chromium.launch({ args: [...chromiumArgs], ...(executablePath ? { executablePath } : {}) });
@@ -197,6 +198,7 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
       ...serverMessages,
       ...linkFigures(reports),
       ...unicastFigures(unicasts),
+      serverEvents: { ...events.counts },
     };
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
@@ -265,6 +267,8 @@ function linkReport(page: Page): Promise<PeerLinkReport> {
     const stats = handle.stats();
     const server = handle.serverStatus();
     return {
+      id: handle.id,
+      neighbours: handle.neighbours(),
       linksViaMesh: stats.linksViaMesh,
       linksViaServer: stats.linksViaServer,
       meshSetupMs: handle.linkSetupTimes().mesh,

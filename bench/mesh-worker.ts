@@ -33,7 +33,8 @@ export type FromWorker =
   | { t: 'measured'; cpuMs: number; wallMs: number; links: number[]; fds: number }
   /** One outcome per pair, in the order asked. */
   | { t: 'unicasted'; outcomes: UnicastOutcome[] }
-  | { t: 'reported'; peers: PeerLinkReport[] };
+  /** `states`: nodes per state (joining, connected, isolated…); `drops`: refused inputs by reason, summed over nodes. */
+  | { t: 'reported'; peers: PeerLinkReport[]; states: Record<string, number>; drops: Record<string, number> };
 
 function post(message: FromWorker): void {
   process.send?.(message);
@@ -57,7 +58,7 @@ async function run(): Promise<void> {
         void unicast(message.pairs);
         break;
       case 'report':
-        post({ t: 'reported', peers: nodes.map(({ node }) => linkReport(node)) });
+        post({ t: 'reported', peers: nodes.map(({ node }) => linkReport(node)), ...health(nodes.map(({ node }) => node)) });
         break;
       case 'stop':
         for (const { node } of nodes) node.stop();
@@ -125,12 +126,25 @@ function linkReport(node: MeshNode): PeerLinkReport {
   const stats = node.stats();
   const server = node.serverStatus();
   return {
+    id: node.id,
+    neighbours: node.neighbours(),
     linksViaMesh: stats.linksViaMesh,
     linksViaServer: stats.linksViaServer,
     meshSetupMs: node.linkSetupTimes().mesh,
     onServer: server.connected,
     introducer: server.introducer,
   };
+}
+
+/** Node states and drop reasons summed over `nodes`: why a run went wrong, when it does. */
+function health(nodes: MeshNode[]): { states: Record<string, number>; drops: Record<string, number> } {
+  const states: Record<string, number> = {};
+  const drops: Record<string, number> = {};
+  for (const node of nodes) {
+    states[node.state] = (states[node.state] ?? 0) + 1;
+    for (const [reason, count] of Object.entries(node.stats().drops)) drops[reason] = (drops[reason] ?? 0) + count;
+  }
+  return { states, drops };
 }
 
 void run();
