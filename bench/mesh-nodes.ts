@@ -26,7 +26,9 @@ const ROOM = 'bench';
 /** Sends each worker its message (`messages[i]`, or `messages[0]` to all) and collects one reply of type `t` from each. */
 function ask<T extends FromWorker['t']>(workers: ChildProcess[], messages: ToWorker[], t: T): Promise<Array<Extract<FromWorker, { t: T }>>> {
   return Promise.all(workers.map((worker, index) => new Promise<Extract<FromWorker, { t: T }>>((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`node bench: worker ${index} exited (${code}) while waiting for '${t}'`));
+    const gone = (code: number | null, signal: NodeJS.Signals | null): Error =>
+      new Error(`node bench: worker ${index} exited (code ${code}, signal ${signal}) while waiting for '${t}'`);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => reject(gone(code, signal));
     const onMessage = (raw: unknown): void => {
       const reply = raw as FromWorker;
       if (reply.t !== t) return;
@@ -36,7 +38,11 @@ function ask<T extends FromWorker['t']>(workers: ChildProcess[], messages: ToWor
     };
     worker.on('message', onMessage);
     worker.once('exit', onExit);
-    worker.send(messages[index] ?? messages[0] as ToWorker);
+    // A worker that died earlier (wrtc is native code) must fail the run with its exit, not crash it with EPIPE.
+    if (!worker.connected) return reject(gone(worker.exitCode, worker.signalCode));
+    worker.send(messages[index] ?? messages[0] as ToWorker, (error) => {
+      if (error !== null) reject(new Error(`node bench: worker ${index}: ${error.message}`));
+    });
   })));
 }
 
