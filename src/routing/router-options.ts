@@ -10,6 +10,8 @@ export interface RouterOptions {
   retryDelayMs: number;
   /** Own link-state adverts are batched: at most one per this interval. */
   advertMinIntervalMs: number;
+  /** Adverts from others are passed on in batches, at most this long after the first of a batch arrived. */
+  floodDelayMs: number;
   /** Own advert re-sent this often even without change, so late joiners and lossy paths converge. */
   advertRefreshMs: number;
   /** Adverts not refreshed for this long are forgotten (their origin is gone or cut off). */
@@ -38,6 +40,7 @@ export const DEFAULT_ROUTER_OPTIONS: Readonly<RouterOptions> = Object.freeze({
   sendAttempts: 3,
   retryDelayMs: 500,
   advertMinIntervalMs: 250,
+  floodDelayMs: 50,
   advertRefreshMs: 60_000,
   advertExpiryMs: 200_000,
   maxOrigins: 4_096,

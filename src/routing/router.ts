@@ -95,6 +95,9 @@ export class Router {
   private advertDirty = true;
   private lastAdvertMs = -Infinity;
   private nextHousekeepingMs = -Infinity;
+  /** Adverts to pass on at `floodAtMs`, by origin, with the neighbour each came from (it is not sent back). */
+  private readonly floodQueue = new Map<NodeId, { advert: LinkAdvert; from: NodeId }>();
+  private floodAtMs = Infinity;
   private stopped = false;
   /** Counters for stats pages and tests. */
   readonly stats = { delivered: 0, forwarded: 0, dropped: 0, sent: 0, broadcasts: 0 };
@@ -237,15 +240,12 @@ export class Router {
       }
       if (this.db.apply(nowMs, advert)) fresh.push(advert);
     }
-    // No tick here: adverts arrive by the thousand in a flood, and the driver's timer runs the housekeeping.
+    // Passed on in batches (`floodDelayMs`): in a burst of joins adverts arrive by the hundred, and one frame per
+    // advert per link would swamp the links' inbound limits. A newer advert of the same origin replaces the queued one.
     if (fresh.length === 0) return [];
-    const effects: RouterEffect[] = [{ type: 'topology' }];
-    const chunks = chunkAdverts(fresh);
-    for (const link of this.links) {
-      if (link === from) continue;
-      for (const chunk of chunks) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: chunk } });
-    }
-    return effects;
+    for (const advert of fresh) this.floodQueue.set(advert.origin, { advert, from });
+    if (this.floodAtMs === Infinity) this.floodAtMs = nowMs + this.options.floodDelayMs;
+    return [{ type: 'topology' }];
   }
 
   private receiveBroadcast(nowMs: number, from: NodeId, frame: RoutedFrame): RouterEffect[] {
@@ -401,6 +401,7 @@ export class Router {
   tick(nowMs: number): RouterEffect[] {
     const effects: RouterEffect[] = [];
     if (nowMs - this.lastAdvertMs >= this.options.advertRefreshMs) this.advertDirty = true;
+    if (nowMs >= this.floodAtMs) effects.push(...this.flushFlood());
     if (this.advertDirty && nowMs - this.lastAdvertMs >= this.options.advertMinIntervalMs && !this.stopped) {
       effects.push(...this.advertise(nowMs));
     }
@@ -433,11 +434,23 @@ export class Router {
   nextWakeMs(): number {
     // Never advertised yet: due at once (0 is before any clock reading the driver will pass).
     if (this.lastAdvertMs === -Infinity) return 0;
-    let wake = this.lastAdvertMs + this.options.advertRefreshMs;
+    let wake = Math.min(this.floodAtMs, this.lastAdvertMs + this.options.advertRefreshMs);
     if (this.advertDirty) wake = Math.min(wake, this.lastAdvertMs + this.options.advertMinIntervalMs);
     for (const pending of this.pending.values()) wake = Math.min(wake, pending.retryAtMs ?? pending.deadlineMs);
     // Stale adverts need no wake-up of their own: the refresh above ticks at least every `advertRefreshMs`.
     return Math.min(wake, this.reassembler.nextExpiryMs());
+  }
+
+  private flushFlood(): RouterEffect[] {
+    this.floodAtMs = Infinity;
+    const queued = [...this.floodQueue.values()];
+    this.floodQueue.clear();
+    const effects: RouterEffect[] = [];
+    for (const link of this.links) {
+      const adverts = queued.filter((entry) => entry.from !== link).map((entry) => entry.advert);
+      for (const chunk of chunkAdverts(adverts)) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: chunk } });
+    }
+    return effects;
   }
 
   private advertise(nowMs: number): RouterEffect[] {
