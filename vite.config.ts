@@ -37,7 +37,7 @@ export default defineConfig({
     alias: [{ find: /^simple-peer$/, replacement: 'simple-peer/simplepeer.min.js' }],
   },
   // The UMD bundle is CommonJS-shaped: pre-bundle it so `import Peer from …` works.
-  optimizeDeps: { include: ['simple-peer/simplepeer.min.js'] },
+  optimizeDeps: { include: ['simple-peer/simplepeer.min.js', 'd3-force'] },
   server: {
     host: process.env['STARMESH_HOST'] ?? '127.0.0.1',
     port: Number(process.env['STARMESH_PORT'] ?? 5173),

@@ -263,3 +263,34 @@ export const FAST_PARAMS = {
   connectTimeoutMs: 8000,
 } as const;
 
+
+/** What a page's topology graph (`#graph`, or `root`) draws: status per node ID, and link keys "a b" (a < b). */
+export interface GraphPicture {
+  nodes: Record<string, string>;
+  edges: string[];
+  /** Link keys marked as part of the highlighted path. */
+  pathEdges: string[];
+}
+
+/** Reads the topology graph drawn in `page` (the page's `#graph`, or the SVG under `selector`). */
+export async function graphPicture(page: Page, selector = '#graph svg.graph'): Promise<GraphPicture> {
+  return page.evaluate((sel) => {
+    const svg = document.querySelector(sel);
+    const nodes: Record<string, string> = {};
+    svg?.querySelectorAll<SVGElement>('[data-node]').forEach((n) => {
+      nodes[n.dataset['node'] ?? ''] = n.dataset['status'] ?? '';
+    });
+    const edges = [...(svg?.querySelectorAll<SVGElement>('[data-edge]') ?? [])].map((e) => e.dataset['edge'] ?? '').sort();
+    const pathEdges = [...(svg?.querySelectorAll<SVGElement>('[data-edge][data-path]') ?? [])].map((e) => e.dataset['edge'] ?? '').sort();
+    return { nodes, edges, pathEdges };
+  }, selector);
+}
+
+/** The links the nodes really hold, as graph keys "a b" (a < b), from each node's `neighbours()`. */
+export async function actualLinks(nodes: StarmeshNode[]): Promise<string[]> {
+  const keys = new Set<string>();
+  for (const node of nodes) {
+    for (const other of await node.neighbours()) keys.add(node.id < other ? `${node.id} ${other}` : `${other} ${node.id}`);
+  }
+  return [...keys].sort();
+}

@@ -9,9 +9,9 @@ test('the page shows ID, state, room, members and the peer table with LastSeen',
   await expect(page.getByRole('status')).toHaveText('connected', { timeout: 20_000 });
   await expect(page.locator('#member-count')).toHaveText('1');
   await expect(page.locator('#persistence')).toHaveText('persisted (IndexedDB)');
-  await expect(page.getByRole('columnheader')).toHaveText(['ID', 'State', 'Neighbour', 'Last seen', 'Score']);
+  await expect(page.getByRole('columnheader')).toHaveText(['ID', 'State', 'Last seen', 'Score', 'RTT', 'Hops']);
   const row = page.locator(`#peer-rows tr[data-peer="${b!.id}"]`);
-  await expect(row.locator('td')).toHaveText(['', 'alive', 'yes', /^(now|\d+ s ago)$/, /^\d+\.\d\d$/].map((t, i) => (i === 0 ? b!.id.slice(0, 10) + '…' : t)));
+  await expect(row.locator('td')).toHaveText([b!.id.slice(0, 10) + '…', 'neighbour', /^(now|\d+ s ago)$/, /^\d+\.\d\d$/, /^(\d+ ms|–)$/, '1']);
   await expect(page.locator('#notes')).toBeHidden();
 });
 
@@ -27,11 +27,13 @@ test('invalid interval parameters are ignored with a visible note', async ({ ope
 test('an unreachable signaling server shows as offline with the reason', async ({ openNodes }) => {
   // Nothing listens on this port inside the test's private network namespace.
   const [a] = await openNodes(1, { params: { ...FAST_PARAMS, signal: 'ws://127.0.0.1:59999' }, events: ['state'] });
-  await expect(a!.page.getByRole('status')).toHaveText(/^offline: signaling server unreachable/, { timeout: 15_000 });
+  await expect(a!.page.getByRole('status')).toHaveText('offline', { timeout: 15_000 });
+  await expect(a!.page.locator('#node-state-detail')).toHaveText(/^Signaling server unreachable — retrying…/);
   // The node retries the server with back-off; after a failed retry it must still say offline, not joining.
   const states = async (): Promise<string[]> => ((await a!.events('state')) as Array<{ state: string }>).map((e) => e.state);
   await expect.poll(async () => (await states()).filter((s) => s === 'offline').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
   const history = await states();
   expect(history.slice(history.indexOf('offline')), 'states after the first failure').toEqual(history.slice(history.indexOf('offline')).map(() => 'offline'));
-  await expect(a!.page.getByRole('status')).toHaveText(/^offline: signaling server unreachable/);
+  await expect(a!.page.getByRole('status')).toHaveText('offline');
+  await expect(a!.page.locator('#node-state-detail')).toHaveText(/^Signaling server unreachable — retrying…/);
 });

@@ -1,11 +1,14 @@
 /**
  * The Starmesh page: reads its configuration from the URL, starts a mesh node in this tab, assigns the scripting
- * handle `window.starmesh` (see web/README.md) and renders the node's state and peer table.
+ * handle `window.starmesh` (see web/README.md) and starts the live views (facts, graph, peers, log, composer).
  */
 import { startBrowserNode } from '../src/browser/start-browser-node';
 import { createHandle, type StarmeshHandle } from './handle';
+import { startLiveViews } from './live-views';
+import { showFatal, showIdentity, showNotes, showRoom } from './node-facts';
 import { readPageConfig } from './params';
-import { render, showFatal, showIdentity, showNotes, showRoom } from './view';
+import { roomLink } from './room-link';
+import { initTheme } from './theme';
 
 declare global {
   interface Window {
@@ -13,42 +16,37 @@ declare global {
   }
 }
 
-/** How often the relative LastSeen times are refreshed. */
-const RENDER_INTERVAL_MS = 1000;
+function safeLocalStorage(): Storage | undefined {
+  try {
+    return localStorage;
+  } catch {
+    // Blocked storage (privacy settings) throws on access: the theme is then not remembered.
+    return undefined;
+  }
+}
 
 async function main(): Promise<void> {
+  const themeButton = document.getElementById('theme-toggle');
+  if (themeButton instanceof HTMLButtonElement) initTheme(document.documentElement, themeButton, safeLocalStorage());
   const config = readPageConfig(location.search, location);
   showNotes(config.notes);
-  showRoom(config.room);
+  showRoom(config.room, roomLink(location.href, config.room, new URLSearchParams(location.search).has('signal') ? config.signalUrl : null));
   for (const note of config.notes) console.warn(`starmesh: ${note}`);
 
+  const startedAtMs = Date.now();
   const started = await startBrowserNode({ signalUrl: config.signalUrl, room: config.room, membership: config.membership });
   const handle = createHandle(started);
   // A plain assignment: test fixtures hook the setter to subscribe to events before any are missed.
   window.starmesh = handle;
   showIdentity(handle);
-
-  // Re-render on changes (coalesced to one frame) and every second for the relative times.
-  let queued = false;
-  const refresh = (): void => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      render(handle, Date.now());
-    });
-  };
   const { node } = started;
   node.on('state', (change) => {
     console.info(`starmesh: state ${change.state}${change.detail === undefined ? '' : ` (${change.detail})`}`);
-    refresh();
   });
-  node.on('membership', refresh);
-  const timer = setInterval(() => render(handle, Date.now()), RENDER_INTERVAL_MS);
-  render(handle, Date.now());
+  const stopViews = startLiveViews(handle, startedAtMs);
 
   addEventListener('pagehide', () => {
-    clearInterval(timer);
+    stopViews();
     // stop() right away, not after the write, so the goodbye goes out while the links are still open; leaving
     // closes links but does not touch the table the flush saves.
     void started.flush();

@@ -1,0 +1,127 @@
+/**
+ * The graph's force layout (d3-force): positions kept per node ID across updates, so a change moves only what it
+ * must; self pinned to the centre; the simulation runs only after a change and stops by itself when it settles,
+ * so a picture at rest never moves.
+ */
+import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type Simulation, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3-force';
+import type { GraphModel } from './graph-model';
+
+/** A node as the layout holds it (d3-force writes x, y, vx, vy). */
+export interface LayoutNode extends SimulationNodeDatum {
+  id: string;
+}
+
+/** Size of the drawing area and spacing, in SVG user units. */
+export interface LayoutOptions {
+  widthPx: number;
+  heightPx: number;
+  /** Preferred edge length of a small mesh; it shrinks as the mesh grows so a big one still fits. */
+  linkDistancePx: number;
+  /** Keeps nodes at least this far from the border. */
+  marginPx: number;
+}
+
+/** Energy put into the layout on a change: enough to make room for a newcomer, little enough to keep the rest. */
+const RESTART_ALPHA = 0.6;
+/** The simulation ends (and its timer stops) below this energy. */
+const ALPHA_MIN = 0.005;
+/**
+ * Longest time the layout animates after a change; then it finishes at once. A busy or throttled tab gets few
+ * frames, and a layout still creeping after seconds is harder to read than one jump to the end.
+ */
+const MAX_ANIMATION_MS = 2_500;
+
+/** Force layout over the graph's nodes; `onTick` is called after every step while it moves. */
+export class GraphLayout {
+  private readonly simulation: Simulation<LayoutNode, SimulationLinkDatum<LayoutNode>>;
+  private readonly nodes = new Map<string, LayoutNode>();
+  private startedAtMs = 0;
+
+  constructor(
+    private readonly options: LayoutOptions,
+    onTick: () => void,
+    onSettled: () => void,
+  ) {
+    const { widthPx, heightPx, marginPx } = options;
+    this.simulation = forceSimulation<LayoutNode>()
+      .force('charge', forceManyBody<LayoutNode>())
+      .force('link', forceLink<LayoutNode, SimulationLinkDatum<LayoutNode>>().id((n) => n.id).strength(0.4))
+      .force('collide', forceCollide<LayoutNode>(marginPx))
+      .force('x', forceX<LayoutNode>(widthPx / 2).strength(0.04))
+      .force('y', forceY<LayoutNode>(heightPx / 2).strength(0.06))
+      // Stop sooner than d3's default (0.001): the last few hundred ticks only nudge nodes by fractions of a pixel.
+      .alphaMin(ALPHA_MIN)
+      .on('tick', () => {
+        if (performance.now() - this.startedAtMs > MAX_ANIMATION_MS) this.finishNow();
+        this.clamp();
+        onTick();
+        if (this.simulation.alpha() < ALPHA_MIN) onSettled();
+      })
+      .stop();
+  }
+
+  /** Position of `id`, if laid out. */
+  position(id: string): { x: number; y: number } | undefined {
+    const node = this.nodes.get(id);
+    return node && node.x !== undefined && node.y !== undefined ? { x: node.x, y: node.y } : undefined;
+  }
+
+  /** Takes a new picture: keeps known positions, places newcomers beside a linked node, and runs until settled. */
+  update(model: GraphModel, selfId: string): void {
+    const next = new Map<string, LayoutNode>();
+    for (const { id } of model.nodes) next.set(id, this.nodes.get(id) ?? { id });
+    this.nodes.clear();
+    for (const [id, node] of next) this.nodes.set(id, node);
+    const self = this.nodes.get(selfId);
+    if (self) {
+      self.fx = this.options.widthPx / 2;
+      self.fy = this.options.heightPx / 2;
+    }
+    for (const node of this.nodes.values()) if (node.x === undefined) this.placeNewcomer(node, model);
+    const links = model.edges.map((edge) => ({ source: edge.a, target: edge.b }));
+    const distancePx = this.distanceFor(this.nodes.size);
+    this.simulation.nodes([...this.nodes.values()]);
+    this.simulation.force<ReturnType<typeof forceLink<LayoutNode, SimulationLinkDatum<LayoutNode>>>>('link')?.links(links).distance(distancePx);
+    this.simulation.force<ReturnType<typeof forceManyBody<LayoutNode>>>('charge')?.strength(-distancePx * 2.5);
+    this.startedAtMs = performance.now();
+    this.simulation.alpha(RESTART_ALPHA).restart();
+  }
+
+  /** Stops the simulation for good (the view is going away). */
+  destroy(): void {
+    this.simulation.stop();
+    this.simulation.on('tick', null);
+  }
+
+  /** Stops the animation and runs the remaining steps at once (manual ticks dispatch no events). */
+  private finishNow(): void {
+    this.simulation.stop();
+    while (this.simulation.alpha() >= ALPHA_MIN) this.simulation.tick();
+  }
+
+  /** Edge length for `count` nodes: long for a handful, shorter as √count grows, never below the collide radius. */
+  private distanceFor(count: number): number {
+    const { linkDistancePx, marginPx } = this.options;
+    return Math.max(marginPx * 2.5, (linkDistancePx * 2.6) / (1.2 + 0.8 * Math.sqrt(Math.max(1, count))));
+  }
+
+  private placeNewcomer(node: LayoutNode, model: GraphModel): void {
+    const edge = model.edges.find((e) => (e.a === node.id || e.b === node.id) && this.position(e.a === node.id ? e.b : e.a));
+    const anchor = edge ? this.position(edge.a === node.id ? edge.b : edge.a) : undefined;
+    const { widthPx, heightPx } = this.options;
+    const linkDistancePx = this.distanceFor(this.nodes.size);
+    // Randomness only spreads newcomers apart; where they end up is decided by the forces.
+    const angle = Math.random() * 2 * Math.PI;
+    const centre = anchor ?? { x: widthPx / 2, y: heightPx / 2 };
+    node.x = centre.x + Math.cos(angle) * linkDistancePx;
+    node.y = centre.y + Math.sin(angle) * linkDistancePx;
+  }
+
+  private clamp(): void {
+    const { widthPx, heightPx, marginPx } = this.options;
+    for (const node of this.nodes.values()) {
+      node.x = Math.min(widthPx - marginPx, Math.max(marginPx, node.x ?? widthPx / 2));
+      node.y = Math.min(heightPx - marginPx, Math.max(marginPx, node.y ?? heightPx / 2));
+    }
+  }
+}

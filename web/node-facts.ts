@@ -1,0 +1,75 @@
+/** The "This node" panel: identicon and short ID, state chip with a sentence, room link, members, uptime, persistence. */
+import { durationText, shortId } from './format';
+import type { StarmeshHandle } from './handle';
+import { renderIdenticon } from './identicon';
+import { stateText } from './state-text';
+
+const IDENTICON_PX = 40;
+
+function el<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`starmesh page: #${id} missing from index.html`);
+  return found as T;
+}
+
+/** Sets text only when it changed (live regions would otherwise repeat themselves every second). */
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+/** Shows configuration notes (ignored URL parameters). */
+export function showNotes(notes: readonly string[]): void {
+  const list = el<HTMLUListElement>('notes');
+  list.replaceChildren(...notes.map((note) => Object.assign(document.createElement('li'), { textContent: note })));
+  list.hidden = notes.length === 0;
+}
+
+/** Shows the room and its shareable link before the node exists; the copy button copies the link. */
+export function showRoom(room: string, link: string): void {
+  el('node-room').textContent = room;
+  const anchor = el<HTMLAnchorElement>('room-link');
+  anchor.href = link;
+  anchor.textContent = link;
+  const copy = el<HTMLButtonElement>('copy-link');
+  const status = el('copy-status');
+  copy.addEventListener('click', () => {
+    navigator.clipboard.writeText(link).then(
+      () => setText(status, 'Link copied.'),
+      () => setText(status, 'Could not copy: select the link and copy it by hand.'),
+    );
+  });
+}
+
+/** Shows a start-up failure (no node could be created). */
+export function showFatal(message: string): void {
+  const state = el('node-state');
+  state.textContent = 'offline';
+  state.dataset['state'] = 'offline';
+  el('node-state-detail').textContent = `Could not start: ${message}`;
+}
+
+/** Shows the node's ID and identicon (fixed for the page's life). */
+export function showIdentity(handle: StarmeshHandle): void {
+  const id = el('node-id');
+  id.textContent = shortId(handle.id);
+  id.title = handle.id;
+  el('node-identicon').replaceChildren(renderIdenticon(handle.id, IDENTICON_PX));
+}
+
+/** Re-renders what changes: state, member count, uptime, persistence. */
+export function renderFacts(handle: StarmeshHandle, nowMs: number, startedAtMs: number): void {
+  const { label, sentence } = stateText(handle.state(), handle.stateDetail());
+  const state = el('node-state');
+  setText(state, label);
+  state.dataset['state'] = label;
+  const detail = el('node-state-detail');
+  setText(detail, sentence);
+  detail.hidden = sentence === '';
+  setText(el('member-count'), String(handle.members().length));
+  setText(el('uptime'), durationText(nowMs - startedAtMs));
+  const problem = handle.persistenceProblem();
+  const persisted = handle.persistent && problem === undefined;
+  const persistence = el('persistence');
+  setText(persistence, persisted ? 'persisted (IndexedDB)' : `not persisted: ${problem ?? 'unknown reason'}`);
+  persistence.dataset['state'] = persisted ? 'ok' : 'warn';
+}
