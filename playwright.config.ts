@@ -15,6 +15,9 @@ const pagePort = Number(env['STARMESH_PORT'] ?? 5173);
 const signalPort = Number(env['STARMESH_SIGNAL_PORT'] ?? 8787);
 const baseURL = `http://${host}:${pagePort}`;
 const signalUrl = `ws://${host}:${signalPort}`;
+// The built widget and its example host pages are served on another port: another origin than the page.
+const widgetPort = Number(env['STARMESH_WIDGET_PORT'] ?? 5174);
+const widgetHostUrl = `http://${host}:${widgetPort}`;
 
 const executablePath = chromiumExecutablePath(env);
 
@@ -36,6 +39,7 @@ export default defineConfig<StarmeshOptions>({
   use: {
     baseURL,
     signalUrl,
+    widgetHostUrl,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     video: 'off',
@@ -60,12 +64,22 @@ export default defineConfig<StarmeshOptions>({
       stdout: 'ignore',
       stderr: 'pipe',
     },
+    {
+      name: 'widget-host',
+      // Builds the widget (ES module + classic script) and serves dist/widget/ with the example host pages.
+      command: `npx vite build --mode widget && npx vite preview --mode widget --host ${host} --port ${widgetPort} --strictPort`,
+      url: `${widgetHostUrl}/`,
+      reuseExistingServer: !CI,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
     ...(hasSignal
       ? [
           {
             name: 'signal',
             // Same Origin allow-list as `npm start` uses, so tests exercise the check.
-            command: `npx tsx signal/cli.ts --host ${host} --port ${signalPort} --origins ${baseURL},http://localhost:${pagePort}`,
+            command: `npx tsx signal/cli.ts --host ${host} --port ${signalPort} --origins ${baseURL},http://localhost:${pagePort},${widgetHostUrl}`,
             port: signalPort,
             reuseExistingServer: !CI,
             timeout: 30_000,

@@ -1,6 +1,6 @@
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 
 /** Project root: index.html lives here, the page code in web/. */
 const rootDir = fileURLToPath(new URL('.', import.meta.url));
@@ -27,7 +27,8 @@ function noNodeBuiltins(): Plugin {
   };
 }
 
-export default defineConfig({
+/** The page: `vite` (dev server), `vite build` (dist/), `vite preview`. */
+const pageConfig: UserConfig = {
   root: rootDir,
   publicDir: false,
   plugins: [noNodeBuiltins()],
@@ -56,4 +57,35 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
-});
+};
+
+/**
+ * The embeddable widget (`npm run build:widget`, i.e. `vite build --mode widget`): library mode, one ES module and
+ * one classic script (IIFE) in dist/widget/, every dependency bundled in. The example host pages of
+ * web/widget/host/ are copied beside them, so `vite preview --mode widget` serves a ready demo.
+ */
+const widgetConfig: UserConfig = {
+  ...pageConfig,
+  publicDir: 'web/widget/host',
+  // Library mode leaves `process.env.NODE_ENV` alone; a browser has no `process`.
+  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
+  build: {
+    outDir: 'dist/widget',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    minify: true,
+    lib: {
+      entry: 'web/widget/index.ts',
+      name: 'StarmeshWidget',
+      formats: ['es', 'iife'],
+      fileName: (format) => (format === 'es' ? 'starmesh-widget.js' : 'starmesh-widget.iife.js'),
+    },
+    // Vite leaves whitespace in library ES output (for other bundlers' tree-shaking); this file is served to
+    // browsers as is, so the bundler's own minifier compacts it like the classic build.
+    rolldownOptions: { output: { minify: true } },
+  },
+  preview: { ...pageConfig.preview, port: Number(process.env['STARMESH_WIDGET_PORT'] ?? 5174) },
+};
+
+export default defineConfig(({ mode }) => (mode === 'widget' ? widgetConfig : pageConfig));

@@ -20,6 +20,8 @@ export interface PeerInfo {
 export interface StarmeshOptions {
   /** ws:// URL of the signaling server the pages connect to. */
   signalUrl: string;
+  /** Origin serving the built widget and its example host pages (another origin than the page). */
+  widgetHostUrl: string;
 }
 
 /** A page opened in its own browser context, with console output captured. */
@@ -80,6 +82,7 @@ type WithHandle = { starmesh?: StarmeshHandle; __starmeshEvents?: Record<string,
 
 export const test = base.extend<Fixtures & StarmeshOptions>({
   signalUrl: ['ws://127.0.0.1:8787', { option: true }],
+  widgetHostUrl: ['http://127.0.0.1:5174', { option: true }],
 
   // Playwright requires an object pattern as the first parameter, even an empty one.
   room: async ({}, use, testInfo) => {
