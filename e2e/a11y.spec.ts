@@ -3,7 +3,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, expectFullMembership, FAST_PARAMS, test } from './fixtures';
 
 test('the page has no serious or critical accessibility violations', async ({ openNodes }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(150_000);
   const nodes = await openNodes(2, { params: FAST_PARAMS });
   await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 30_000 });
   const page = nodes[0]!.page;
