@@ -4,6 +4,7 @@
  * graph's fading departures also refresh once a second.
  */
 import { Composer } from './composer';
+import { GraphLayout } from './graph/graph-layout';
 import { buildGraphModel } from './graph/graph-model';
 import { GraphView } from './graph/graph-view';
 import type { StarmeshHandle } from './handle';
@@ -27,7 +28,11 @@ function el<T extends HTMLElement>(id: string): T {
 
 /** Starts the live views; returns a function that stops their timers and subscriptions. */
 export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () => void {
-  const graph = new GraphView(handle.id, { widthPx: 640, heightPx: 420, nodeRadiusPx: 9, labels: true, title: 'Mesh topology' });
+  const graph = new GraphView(
+    handle.id,
+    { widthPx: 640, heightPx: 420, nodeRadiusPx: 9, labels: true, title: 'Mesh topology' },
+    (options, onTick, onSettled) => new GraphLayout(options, onTick, onSettled),
+  );
   el('graph').append(graph.svg);
   const table = new PeerTable({ table: el('peers'), body: el('peer-rows'), filter: el('peer-filter'), empty: el('no-peers') });
   const log = new RouteLogView({ list: el('route-log'), showGossip: el('show-gossip'), empty: el('log-empty') }, (trace) => graph.highlight(trace));

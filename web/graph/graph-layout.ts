@@ -5,20 +5,11 @@
  */
 import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type Simulation, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3-force';
 import type { GraphModel } from './graph-model';
+import type { Layout, LayoutOptions } from './layout';
 
 /** A node as the layout holds it (d3-force writes x, y, vx, vy). */
 export interface LayoutNode extends SimulationNodeDatum {
   id: string;
-}
-
-/** Size of the drawing area and spacing, in SVG user units. */
-export interface LayoutOptions {
-  widthPx: number;
-  heightPx: number;
-  /** Preferred edge length of a small mesh; it shrinks as the mesh grows so a big one still fits. */
-  linkDistancePx: number;
-  /** Keeps nodes at least this far from the border. */
-  marginPx: number;
 }
 
 /** Energy put into the layout on a change: enough to make room for a newcomer, little enough to keep the rest. */
@@ -32,7 +23,7 @@ const ALPHA_MIN = 0.005;
 const MAX_ANIMATION_MS = 2_500;
 
 /** Force layout over the graph's nodes; `onTick` is called after every step while it moves. */
-export class GraphLayout {
+export class GraphLayout implements Layout {
   private readonly simulation: Simulation<LayoutNode, SimulationLinkDatum<LayoutNode>>;
   private readonly nodes = new Map<string, LayoutNode>();
   private startedAtMs = 0;

@@ -1,15 +1,16 @@
 /**
  * The live topology graph as SVG: one circle per member (self highlighted, suspects and departures styled by
- * `data-status`), one line per link (`data-confirmed` when both ends advertise it), laid out by `GraphLayout`.
+ * `data-status`), one line per link (`data-confirmed` when both ends advertise it), laid out by the layout it is
+ * given (the page's d3-force `GraphLayout`, the widget's `RingLayout`).
  * Elements are keyed by ID and reused, so an update touches only what changed; an unchanged picture is ignored.
  * `highlight(trace)` marks a path (`data-path`), `pulse(trace)` animates a dot along it. The `<svg>` carries
  * `data-settled` (layout at rest) and `data-layout-runs` (how often the layout restarted) for tests.
  */
 import { shortId } from '../format';
 import { idHue } from '../identicon';
-import { GraphLayout } from './graph-layout';
 import { edgeKey, graphSignature, structureSignature, type GraphModel } from './graph-model';
 import { GraphPulses } from './graph-pulse';
+import type { Layout, LayoutFactory } from './layout';
 
 /** How the graph is drawn. */
 export interface GraphViewOptions {
@@ -34,7 +35,7 @@ function svgEl<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<stri
 export class GraphView {
   /** The `<svg>` to insert into the page. */
   readonly svg: SVGSVGElement;
-  private readonly layout: GraphLayout;
+  private readonly layout: Layout;
   private readonly pulses: GraphPulses;
   private readonly edgeLayer = svgEl('g', { class: 'edges' });
   private readonly nodeLayer = svgEl('g', { class: 'nodes' });
@@ -50,12 +51,13 @@ export class GraphView {
   constructor(
     private readonly selfId: string,
     private readonly options: GraphViewOptions,
+    createLayout: LayoutFactory,
   ) {
     const { widthPx, heightPx } = options;
     this.svg = svgEl('svg', { viewBox: `0 0 ${widthPx} ${heightPx}`, class: 'graph', role: 'img', preserveAspectRatio: 'xMidYMid meet' });
     const pulseLayer = svgEl('g', { class: 'pulses', 'aria-hidden': 'true' });
     this.svg.append(this.titleEl, this.edgeLayer, this.nodeLayer, pulseLayer);
-    this.layout = new GraphLayout({ widthPx, heightPx, linkDistancePx: Math.min(widthPx, heightPx) / 2.5, marginPx: options.nodeRadiusPx * 2 }, () => this.place(), () => {
+    this.layout = createLayout({ widthPx, heightPx, linkDistancePx: Math.min(widthPx, heightPx) / 2.5, marginPx: options.nodeRadiusPx * 2 }, () => this.place(), () => {
       this.svg.dataset['settled'] = 'true';
     });
     this.pulses = new GraphPulses(pulseLayer, (id) => this.layout.position(id), options.nodeRadiusPx / 2);

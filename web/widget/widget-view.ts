@@ -4,6 +4,7 @@
  */
 import { buildGraphModel } from '../graph/graph-model';
 import { GraphView } from '../graph/graph-view';
+import { RingLayout } from '../graph/ring-layout';
 import type { StarmeshHandle } from '../handle';
 import { relativeTime, shortId } from '../format';
 import { renderIdenticon } from '../identicon';
@@ -63,7 +64,12 @@ export class WidgetView {
   /** Shows the node once it exists. */
   attach(handle: StarmeshHandle, room: string): void {
     this.handle = handle;
-    this.graph = new GraphView(handle.id, { widthPx: 300, heightPx: 180, nodeRadiusPx: 8, labels: false, title: 'Mesh topology' });
+    // A ring, not the page's force layout: stable, readable at this size, and no d3-force in the bundle.
+    this.graph = new GraphView(
+      handle.id,
+      { widthPx: 300, heightPx: 180, nodeRadiusPx: 8, labels: false, title: 'Mesh topology' },
+      (options, _onTick, onSettled) => new RingLayout(options, onSettled),
+    );
     this.graphSlot.replaceChildren(this.graph.svg);
     const id = make('code', '', shortId(handle.id));
     id.title = handle.id;
