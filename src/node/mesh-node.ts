@@ -177,6 +177,10 @@ export class MeshNode {
         this.accounting.opened(peer, this.clock.now());
         this.inbound.set(peer, createTokenBucket(LINK_INBOUND_LIMIT, () => this.clock.now()));
         this.run(this.core.linkUp(this.clock.now(), peer));
+        // The core may refuse the link (the degree bound raced) and close it at once: its close event fired
+        // synchronously inside run(), so the router must not now learn of a link that is already gone (it would
+        // advertise it, and route through it, until the next change).
+        if (this.links.get(peer)?.state() !== 'open') return;
         this.routing.run(this.router.linkUp(this.clock.now(), peer));
         this.server.linkOpened();
       },

@@ -78,7 +78,11 @@ describe('mesh of MeshNodes on real WebRTC', () => {
     await until(
       () => nodes.every((node) => sameSet(sender.topology()[node.id], node.neighbours())),
       15_000,
-      () => `adverts differing from links: ${nodes.filter((node) => !sameSet(sender.topology()[node.id], node.neighbours())).length}`,
+      () =>
+        `adverts differing from links: ${nodes
+          .filter((node) => !sameSet(sender.topology()[node.id], node.neighbours()))
+          .map((node) => `${node.id.slice(0, 6)} advertised [${(sender.topology()[node.id] ?? []).map((id) => id.slice(0, 6))}] holds [${node.neighbours().map((id) => id.slice(0, 6))}]`)
+          .join('; ')}`,
     );
     const topology = sender.topology();
     const inbox = new Map<string, string[]>();
