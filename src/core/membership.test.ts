@@ -272,6 +272,25 @@ describe('Membership start and dialing', () => {
     expect(times.length).toBeLessThan(60);
   });
 
+  it('tells when it will ask for introductions again, and asks then', () => {
+    const m = new Membership({ selfId: 'M', rng: seededRng(11) });
+    expect(m.introductionDueMs()).toBe(-Infinity);
+    m.start(0);
+    const asked: number[] = [];
+    const announced: number[] = [];
+    for (let i = 0; i < 500 && asked.length < 6; i++) {
+      const now = m.nextWakeMs();
+      if (m.tick(now).some((e) => e.type === 'introduce')) {
+        asked.push(now);
+        announced.push(m.introductionDueMs());
+      }
+    }
+    expect(asked).toHaveLength(6);
+    // Every request after the first happens exactly when the previous one announced.
+    expect(asked.slice(1)).toEqual(announced.slice(0, -1));
+    for (const [i, at] of announced.entries()) expect(at).toBeGreaterThan(asked[i] as number);
+  });
+
   it('dials introductions, and resets the introduction back-off once a link is up', () => {
     const net = new Net();
     net.add('a', 1);

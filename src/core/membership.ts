@@ -145,6 +145,15 @@ export class Membership {
     );
   }
 
+  /**
+   * The local time from which the core asks the signaling server for introductions again, should it still need
+   * them (isolated, or an island too small to fill its links); -Infinity before its first request. Set, with
+   * back-off and jitter, whenever it asks, so the driver can tell when a failed request will be retried.
+   */
+  introductionDueMs(): number {
+    return this.nextIntroductionMs;
+  }
+
   /** Handles one decoded message that arrived over the (authenticated) link from `from`. */
   receive(nowMs: number, from: NodeId, message: MembershipMessage): Effect[] {
     if (this.overlay.get(from) === undefined || this.leaving) {

@@ -36,6 +36,14 @@ export interface MeshNodeEvents {
   topology: Record<string, never>;
 }
 
+/** The node's next try at the signaling server after a failure (see `MeshNode.serverRetry()`). */
+export interface ServerRetry {
+  /** True while an attempt is waiting for the server. */
+  attempting: boolean;
+  /** Milliseconds until the next attempt is due (0: due now), by the node's clock; null when none is pending. */
+  retryInMs: number | null;
+}
+
 /** Timers and clock of the driver; injected so tests can control them. Times are wall-clock ms. */
 export interface DriverClock {
   now(): number;
@@ -133,6 +141,8 @@ export class MeshNode {
   private timerAtMs = Infinity;
   private currentState: NodeState = 'offline';
   private stopped = false;
+  /** Set when a request for introductions failed while this node had no link; cleared by a success or a link. */
+  private introductionsFailing = false;
   /** The driver's own counters (link, routing and server counters are merged in by `stats()`). */
   private readonly counters = {
     drops: {} as Record<string, number>, messagesIn: 0, messagesOut: 0, sendFailures: {} as Record<string, number>,
@@ -175,6 +185,7 @@ export class MeshNode {
       signal: (peer, data) => this.sendSignal(peer, { k: 'rtc', s: data }),
       open: (peer) => {
         this.accounting.opened(peer, this.clock.now());
+        this.introductionsFailing = false;
         this.inbound.set(peer, createTokenBucket(LINK_INBOUND_LIMIT, () => this.clock.now()));
         this.run(this.core.linkUp(this.clock.now(), peer));
         // The core may refuse the link (the degree bound raced) and close it at once: its close event fired
@@ -305,6 +316,17 @@ export class MeshNode {
     return this.server.status();
   }
 
+  /**
+   * When this node tries the signaling server again after a failure: the core's introduction back-off while it is
+   * without links, and an introducer's rejoin back-off after its socket dropped (whichever comes first).
+   */
+  serverRetry(): ServerRetry {
+    if (this.stopped) return { attempting: false, retryInMs: null };
+    const { attempting, rejoinAtMs } = this.server.retry();
+    const dueMs = Math.min(rejoinAtMs ?? Infinity, this.introductionsFailing ? this.core.introductionDueMs() : Infinity);
+    return { attempting, retryInMs: Number.isFinite(dueMs) ? Math.max(0, Math.ceil(dueMs - this.clock.now())) : null };
+  }
+
   // ---- inputs -----------------------------------------------------------------------------------------------
 
   private onMessage(peer: NodeId, text: string): void {
@@ -431,11 +453,13 @@ export class MeshNode {
   private async fetchIntroductions(): Promise<void> {
     try {
       const peers = await this.server.join();
+      this.introductionsFailing = false;
       if (!this.stopped) this.run(this.core.introduce(this.clock.now(), peers));
     } catch (error) {
       // Linked nodes stay connected without the server (it is only for first contact); only say so when alone.
       // Knowing no member either means no way into the mesh at all: offline (updateState keeps that until a link).
       if (!this.stopped && this.core.neighbours().length === 0) {
+        this.introductionsFailing = true;
         this.setState(this.core.members().length > 0 ? 'isolated' : 'offline', `signaling server unreachable: ${describe(error)}`);
       }
     }

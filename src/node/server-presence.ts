@@ -47,7 +47,11 @@ export class ServerPresence {
   private released: SignalingClient | undefined;
   private releaseTimer: unknown = undefined;
   private rejoinTimer: unknown = undefined;
+  /** When the pending rejoin fires (the driver's clock); null when none is pending. */
+  private rejoinAtMs: number | null = null;
   private rejoinBackoffMs = 0;
+  /** Calls of `join()` still waiting for the server. */
+  private attemptsInFlight = 0;
   /** Times this node let go of the server, and an introducer's reconnects after a drop. */
   readonly counters = { serverReleases: 0, serverRejoins: 0 };
 
@@ -60,27 +64,22 @@ export class ServerPresence {
     return { connected: this.joined, introducer: this.joined && this.introducer };
   }
 
+  /**
+   * Where this presence stands on retrying the server: whether an attempt (`join()`) is waiting for it now, and when
+   * an introducer's pending rejoin is due (the driver's clock; null when none is pending).
+   */
+  retry(): { attempting: boolean; rejoinAtMs: number | null } {
+    return { attempting: this.attemptsInFlight > 0, rejoinAtMs: this.rejoinAtMs };
+  }
+
   /** Joins the room (a fresh socket if the old one closed) and resolves with introductions; rejects on failure. */
   async join(): Promise<NodeId[]> {
-    if (this.joined) {
-      try {
-        return await this.client.requestPeers();
-      } catch (error) {
-        this.joined = false; // the next need opens a fresh socket
-        throw error;
-      }
+    this.attemptsInFlight++;
+    try {
+      return await this.attemptJoin();
+    } finally {
+      this.attemptsInFlight--;
     }
-    if (!this.fresh) {
-      this.client.close();
-      this.client = this.open();
-    }
-    this.fresh = false;
-    const welcome = await this.client.connect();
-    this.joined = true;
-    this.introducer = welcome.introducer;
-    this.released = undefined;
-    this.linkOpened();
-    return welcome.peers;
   }
 
   /** Sends a payload through the server (or to a sibling tab); false when it could not. */
@@ -108,7 +107,31 @@ export class ServerPresence {
   close(): void {
     if (this.releaseTimer !== undefined) this.host.clock.clearTimeout(this.releaseTimer);
     if (this.rejoinTimer !== undefined) this.host.clock.clearTimeout(this.rejoinTimer);
+    this.rejoinTimer = undefined;
+    this.rejoinAtMs = null;
     this.client.close();
+  }
+
+  private async attemptJoin(): Promise<NodeId[]> {
+    if (this.joined) {
+      try {
+        return await this.client.requestPeers();
+      } catch (error) {
+        this.joined = false; // the next need opens a fresh socket
+        throw error;
+      }
+    }
+    if (!this.fresh) {
+      this.client.close();
+      this.client = this.open();
+    }
+    this.fresh = false;
+    const welcome = await this.client.connect();
+    this.joined = true;
+    this.introducer = welcome.introducer;
+    this.released = undefined;
+    this.linkOpened();
+    return welcome.peers;
   }
 
   private open(): SignalingClient {
@@ -134,8 +157,11 @@ export class ServerPresence {
   private scheduleRejoin(): void {
     if (this.host.stopped() || this.rejoinTimer !== undefined) return;
     this.rejoinBackoffMs = Math.min(REJOIN_MAX_MS, Math.max(REJOIN_BASE_MS, this.rejoinBackoffMs * 2));
+    const delayMs = jitter(this.rejoinBackoffMs, 0.5, this.host.rng);
+    this.rejoinAtMs = this.host.clock.now() + delayMs;
     this.rejoinTimer = this.host.clock.setTimeout(() => {
       this.rejoinTimer = undefined;
+      this.rejoinAtMs = null;
       if (this.host.stopped() || this.joined) return;
       this.counters.serverRejoins++;
       this.join().then(
@@ -144,6 +170,6 @@ export class ServerPresence {
         },
         () => this.scheduleRejoin(),
       );
-    }, jitter(this.rejoinBackoffMs, 0.5, this.host.rng));
+    }, delayMs);
   }
 }
