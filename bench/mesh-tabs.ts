@@ -1,7 +1,9 @@
 /**
  * The browser-tabs part of `npm run bench:mesh`: n real Chromium tabs (each in its own browser context, so
- * separate IndexedDB, BroadcastChannel and Web Locks, like separate browsers) load the Starmesh page from an
- * in-process Vite dev server and meet through an in-process signaling server. Must run inside the private network
+ * separate IndexedDB, BroadcastChannel and Web Locks, like separate browsers) load the Starmesh page and meet
+ * through an in-process signaling server. The page is the production build (`vite build` into a temporary
+ * directory, served by Vite's preview server), as a deployment would serve it; `page: 'dev'` uses the Vite dev
+ * server instead (one request per source module, transformed on the fly: much slower to load). Must run inside the private network
  * namespace (scripts/netns-run.sh): headless Chromium gathers no ICE candidate on loopback alone.
  *
  * Timings are taken in the page, relative to its navigation start (`performance.timeOrigin`, i.e.
@@ -9,11 +11,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { createServer, type Plugin, type ViteDevServer } from 'vite';
+import { build, createServer, preview, type Plugin, type ViteDevServer } from 'vite';
 import { startSignalServer, type SignalServer } from '../signal/server';
 import { chromiumArgs, chromiumExecutablePath } from '../scripts/chromium';
 import type { StarmeshHandle } from '../web/handle';
@@ -33,6 +37,17 @@ export interface TabsBenchOptions {
   fullTableTimeoutMs?: number;
   /** Progress lines (stderr by default in bench/mesh.ts). Default: silent. */
   log?: (line: string) => void;
+  /** Which page the tabs load: the production build (default) or the Vite dev server. */
+  page?: PageKind;
+}
+
+/** Production build served statically, or the Vite dev server. */
+export type PageKind = 'built' | 'dev';
+
+/** A running page server. */
+interface PageServer {
+  origin: string;
+  close(): Promise<void>;
 }
 
 const HOST = '127.0.0.1';
@@ -125,9 +140,11 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
   const log = options.log ?? (() => {});
   const cleanups: Array<() => Promise<unknown>> = [];
   try {
-    const vite = await startVite();
-    cleanups.push(() => vite.close());
-    const origin = `http://${HOST}:${(vite.httpServer?.address() as AddressInfo).port}`;
+    const pageKind = options.page ?? 'built';
+    log(`tabs n=${n}: ${pageKind === 'built' ? 'building the page' : 'starting the Vite dev server'}`);
+    const pageServer = pageKind === 'built' ? await startBuiltPage() : await startDevPage();
+    cleanups.push(() => pageServer.close());
+    const { origin } = pageServer;
     const events = serverEventCounter();
     const signal = await startSignalServer({ port: 0, host: HOST, allowedOrigins: [origin], log: events.log });
     cleanups.push(() => signal.close());
@@ -135,8 +152,8 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
     const browser = await chromium.launch({ args: [...chromiumArgs], ...(executablePath ? { executablePath } : {}) });
     cleanups.push(() => browser.close());
 
-    // Warm Vite's transform cache with one throwaway tab pointed at a dead signaling port (so it joins nothing):
-    // otherwise the first run's join times include compiling the page.
+    // Warm the browser's and the server's caches with one throwaway tab pointed at a dead signaling port (so it
+    // joins nothing): otherwise the first run's join times include compiling the page (dev) or a cold HTTP cache.
     await warmUp(browser, origin);
 
     const room = `bench-tabs-${n}-${randomUUID().slice(0, 8)}`;
@@ -171,6 +188,7 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
     return {
       kind: 'tabs',
       n,
+      page: pageKind,
       joinMsP50: round(percentile(joins, 50) ?? NaN),
       joinMsP99: round(percentile(joins, 99) ?? NaN),
       fullTableMsP99: round(percentile(fullMs, 99) ?? NaN),
@@ -203,6 +221,39 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   }
+}
+
+/** `vite build` of the page into a temporary directory, served by Vite's preview server on a free port. */
+async function startBuiltPage(): Promise<PageServer> {
+  const outDir = mkdtempSync(join(tmpdir(), 'starmesh-bench-page-'));
+  const removeOutDir = (): void => rmSync(outDir, { recursive: true, force: true });
+  try {
+    await build({ root: rootDir, configFile: viteConfigFile, logLevel: 'warn', build: { outDir, emptyOutDir: true, sourcemap: false } });
+    const server = await preview({
+      root: rootDir,
+      configFile: viteConfigFile,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: HOST, port: 0, strictPort: true },
+    });
+    const address = server.httpServer.address() as AddressInfo;
+    return {
+      origin: `http://${HOST}:${address.port}`,
+      close: async () => {
+        await server.close();
+        removeOutDir();
+      },
+    };
+  } catch (error) {
+    removeOutDir();
+    throw error;
+  }
+}
+
+/** The Vite dev server on a free port, as a PageServer. */
+async function startDevPage(): Promise<PageServer> {
+  const vite = await startVite();
+  return { origin: `http://${HOST}:${(vite.httpServer?.address() as AddressInfo).port}`, close: () => vite.close() };
 }
 
 /** Vite dev server on a free port, no HMR and no file watcher: an edit in the tree must never reload the tabs. */

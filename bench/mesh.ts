@@ -15,16 +15,18 @@
  *   unicastRttMsP50/P99, unicastFailures by code. Tabs: every tab to every other; Node peers: every ordered pair,
  *   or a random sample of `unicastPairsMax` of them.
  *
- * Flags: --only tabs|node, --quick (tabs 2 and 8, 10 Node peers, 3 s CPU windows).
+ * Flags: --only tabs|node, --quick (tabs 2 and 8, 10 Node peers, 3 s CPU windows), --page built|dev (what the
+ * tabs load: the production build, default, or the Vite dev server; the row says which in `page`).
  * Env: STARMESH_BENCH_TABS (2,8,16), STARMESH_BENCH_N (50), STARMESH_BENCH_WORKERS (5),
  * STARMESH_BENCH_CPU_MS (10 000), STARMESH_BENCH_SETTLE_MS (10 000), STARMESH_BENCH_UNICAST_PAIRS (250).
  */
 import { parseArgs } from 'node:util';
 import { runNodeBench } from './mesh-nodes';
-import { runTabsBench } from './mesh-tabs';
+import { runTabsBench, type PageKind } from './mesh-tabs';
 
 interface BenchPlan {
   tabs: number[];
+  page: PageKind;
   nodeN: number;
   workerCount: number;
   cpuWindowMs: number;
@@ -33,8 +35,10 @@ interface BenchPlan {
 }
 
 function readPlan(): BenchPlan {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, quick: { type: 'boolean' }, page: { type: 'string' } } });
   const only = values.only;
+  const page = values.page ?? 'built';
+  if (page !== 'built' && page !== 'dev') throw new Error(`--page must be built or dev, got ${page}`);
   if (only !== undefined && only !== 'tabs' && only !== 'node') throw new Error(`--only must be tabs or node, got ${only}`);
   const env = process.env;
   const quick = values.quick === true;
@@ -42,6 +46,7 @@ function readPlan(): BenchPlan {
   if (tabs.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`STARMESH_BENCH_TABS: integers ≥ 2, got ${env['STARMESH_BENCH_TABS']}`);
   return {
     tabs: only === 'node' ? [] : tabs,
+    page,
     nodeN: only === 'tabs' ? 0 : Number(env['STARMESH_BENCH_N'] ?? (quick ? 10 : 50)),
     workerCount: Number(env['STARMESH_BENCH_WORKERS'] ?? 5),
     cpuWindowMs: Number(env['STARMESH_BENCH_CPU_MS'] ?? (quick ? 3_000 : 10_000)),
@@ -54,7 +59,7 @@ async function main(): Promise<void> {
   const plan = readPlan();
   const progress = (line: string): void => void process.stderr.write(`bench:mesh: ${line}\n`);
   for (const n of plan.tabs) {
-    const row = await runTabsBench(n, { cpuWindowMs: plan.cpuWindowMs, settleMs: plan.settleMs, log: progress }).catch((error: unknown) => {
+    const row = await runTabsBench(n, { cpuWindowMs: plan.cpuWindowMs, settleMs: plan.settleMs, page: plan.page, log: progress }).catch((error: unknown) => {
       throw new Error(`tabs n=${n}: ${error instanceof Error ? error.message : String(error)}`);
     });
     process.stdout.write(`${JSON.stringify(row)}\n`);
