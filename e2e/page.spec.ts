@@ -24,16 +24,30 @@ test('invalid interval parameters are ignored with a visible note', async ({ ope
   await expect(notes.nth(2)).toContainText('staleMs=99999999 ignored');
 });
 
-test('an unreachable signaling server shows as offline with the reason', async ({ openNodes }) => {
+test('an unreachable signaling server shows as offline with the reason and a live retry countdown', async ({ openNodes }) => {
   // Nothing listens on this port inside the test's private network namespace.
   const [a] = await openNodes(1, { params: { ...FAST_PARAMS, signal: 'ws://127.0.0.1:59999' }, events: ['state'] });
+  const detail = a!.page.locator('#node-state-detail');
   await expect(a!.page.getByRole('status')).toHaveText('offline', { timeout: 15_000 });
-  await expect(a!.page.locator('#node-state-detail')).toHaveText(/^Signaling server unreachable — retrying…/);
+  await expect(detail).toHaveText(/^Signaling server unreachable — retrying(…| now…| in \d+ s) \(/);
+  // While it waits it says when it tries again, in a part of the sentence kept out of the live announcements.
+  const countdown = a!.page.locator('#node-state-countdown');
+  await expect(countdown).toHaveText(/^retrying in \d+ s$/, { timeout: 15_000 });
+  await expect(countdown).toHaveAttribute('aria-live', 'off');
+  await expect(detail).toHaveText(/^Signaling server unreachable — retrying in \d+ s \(.+\)$/);
+  // The countdown is live: it goes down (or reaches the next attempt) without any new state event.
+  const seconds = async (): Promise<number> => {
+    const match = /in (\d+) s/.exec((await countdown.textContent()) ?? '');
+    return match ? Number(match[1]) : 0; // "retrying now…"
+  };
+  let first = 0;
+  await expect.poll(async () => (first = await seconds()), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  await expect.poll(seconds, { timeout: 5_000 }).toBeLessThan(first);
   // The node retries the server with back-off; after a failed retry it must still say offline, not joining.
   const states = async (): Promise<string[]> => ((await a!.events('state')) as Array<{ state: string }>).map((e) => e.state);
   await expect.poll(async () => (await states()).filter((s) => s === 'offline').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
   const history = await states();
   expect(history.slice(history.indexOf('offline')), 'states after the first failure').toEqual(history.slice(history.indexOf('offline')).map(() => 'offline'));
   await expect(a!.page.getByRole('status')).toHaveText('offline');
-  await expect(a!.page.locator('#node-state-detail')).toHaveText(/^Signaling server unreachable — retrying…/);
+  await expect(detail).toHaveText(/^Signaling server unreachable — retrying(…| now…| in \d+ s) \(/);
 });

@@ -4,7 +4,7 @@
  */
 import type { MembershipSnapshot, PeerView } from '../src/core';
 import type { BrowserNode } from '../src/browser/start-browser-node';
-import type { MeshNodeEvents, NodeState } from '../src/node/mesh-node';
+import type { MeshNodeEvents, NodeState, ServerRetry } from '../src/node/mesh-node';
 
 /** The handle's shape. */
 export interface StarmeshHandle {
@@ -44,6 +44,8 @@ export interface StarmeshHandle {
   serverStatus(): { connected: boolean; introducer: boolean };
   /** Set-up times (dial → open, ms) of the latest links dialled after the first, by signaling path. */
   linkSetupTimes(): { mesh: number[]; server: number[] };
+  /** After a failure: whether an attempt at the signaling server runs now, and ms until the next (null: none). */
+  serverRetry(): ServerRetry;
 }
 
 /** Builds the handle over a started browser node. */
@@ -73,5 +75,6 @@ export function createHandle(started: BrowserNode): StarmeshHandle {
     broadcast: (data) => node.broadcast(data),
     serverStatus: () => node.serverStatus(),
     linkSetupTimes: () => node.linkSetupTimes(),
+    serverRetry: () => node.serverRetry(),
   };
 }

@@ -2,7 +2,7 @@
 import { durationText, shortId } from './format';
 import type { StarmeshHandle } from './handle';
 import { renderIdenticon } from './identicon';
-import { stateText } from './state-text';
+import { stateText, type StateText } from './state-text';
 
 const IDENTICON_PX = 40;
 
@@ -45,7 +45,7 @@ export function showFatal(message: string): void {
   const state = el('node-state');
   state.textContent = 'offline';
   state.dataset['state'] = 'offline';
-  el('node-state-detail').textContent = `Could not start: ${message}`;
+  renderSentence({ label: 'offline', sentence: `Could not start: ${message}`, countdown: '' });
 }
 
 /** Shows the node's ID and identicon (fixed for the page's life). */
@@ -56,15 +56,25 @@ export function showIdentity(handle: StarmeshHandle): void {
   el('node-identicon').replaceChildren(renderIdenticon(handle.id, IDENTICON_PX));
 }
 
-/** Re-renders what changes: state, member count, uptime, persistence. */
+/**
+ * The sentence under the state chip. The live region announces it when it changes; a countdown in it ("retrying
+ * in 8 s") has its own element with `aria-live="off"`, so its ticking is shown but not announced every second.
+ */
+function renderSentence({ sentence, countdown }: StateText): void {
+  const at = countdown === '' ? -1 : sentence.indexOf(countdown);
+  setText(el('node-state-lead'), at < 0 ? sentence : sentence.slice(0, at));
+  setText(el('node-state-countdown'), at < 0 ? '' : countdown);
+  setText(el('node-state-tail'), at < 0 ? '' : sentence.slice(at + countdown.length));
+  el('node-state-detail').hidden = sentence === '';
+}
+
+/** Re-renders what changes: state and its sentence (with the retry countdown), member count, uptime, persistence. */
 export function renderFacts(handle: StarmeshHandle, nowMs: number, startedAtMs: number): void {
-  const { label, sentence } = stateText(handle.state(), handle.stateDetail());
+  const text = stateText(handle.state(), handle.stateDetail(), handle.serverRetry());
   const state = el('node-state');
-  setText(state, label);
-  state.dataset['state'] = label;
-  const detail = el('node-state-detail');
-  setText(detail, sentence);
-  detail.hidden = sentence === '';
+  setText(state, text.label);
+  state.dataset['state'] = text.label;
+  renderSentence(text);
   setText(el('member-count'), String(handle.members().length));
   setText(el('uptime'), durationText(nowMs - startedAtMs));
   const problem = handle.persistenceProblem();

@@ -1,13 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { stateText } from './state-text';
+import { retryWords, stateText } from './state-text';
 
 describe('state text', () => {
   it('turns a server failure into what the node does about it', () => {
-    expect(stateText('offline', 'signaling server unreachable: closed')).toEqual({ label: 'offline', sentence: 'Signaling server unreachable — retrying… (closed)' });
+    expect(stateText('offline', 'signaling server unreachable: closed')).toEqual({
+      label: 'offline',
+      sentence: 'Signaling server unreachable — retrying… (closed)',
+      countdown: 'retrying…',
+    });
     expect(stateText('isolated', 'signaling server unreachable').sentence).toBe('Signaling server unreachable — retrying…');
   });
+
+  it('says when the server is tried again, in whole seconds rounded up, and "now" during an attempt', () => {
+    const offline = (attempting: boolean, retryInMs: number | null): string =>
+      stateText('offline', 'signaling server unreachable: connect-failed', { attempting, retryInMs }).sentence;
+    expect(offline(false, 8_000)).toBe('Signaling server unreachable — retrying in 8 s (connect-failed)');
+    expect(offline(false, 7_001)).toBe('Signaling server unreachable — retrying in 8 s (connect-failed)');
+    expect(offline(false, 1)).toBe('Signaling server unreachable — retrying in 1 s (connect-failed)');
+    expect(offline(false, 0)).toBe('Signaling server unreachable — retrying now… (connect-failed)');
+    expect(offline(true, 5_000)).toBe('Signaling server unreachable — retrying now… (connect-failed)');
+    expect(offline(true, null)).toBe('Signaling server unreachable — retrying now… (connect-failed)');
+    expect(offline(false, null)).toBe('Signaling server unreachable — retrying… (connect-failed)');
+    expect(stateText('isolated', 'signaling server unreachable', { attempting: false, retryInMs: 125_400 }).countdown).toBe('retrying in 126 s');
+  });
+
+  it('marks the countdown inside the sentence, and only for a server failure', () => {
+    const text = stateText('offline', 'signaling server unreachable: closed', { attempting: false, retryInMs: 3_000 });
+    expect(text.countdown).toBe('retrying in 3 s');
+    expect(text.sentence.indexOf(text.countdown)).toBe('Signaling server unreachable — '.length);
+    expect(stateText('connected', undefined, { attempting: false, retryInMs: 3_000 })).toEqual({ label: 'connected', sentence: '', countdown: '' });
+    expect(retryWords(undefined)).toBe('retrying…');
+  });
+
   it('says nothing more when connected, and explains the other states', () => {
-    expect(stateText('connected', undefined)).toEqual({ label: 'connected', sentence: '' });
+    expect(stateText('connected', undefined)).toEqual({ label: 'connected', sentence: '', countdown: '' });
     expect(stateText('joining', undefined).sentence).toMatch(/^Contacting/);
     expect(stateText('stopped', 'bye').sentence).toBe('This node has left the mesh. (bye)');
   });

@@ -1,5 +1,5 @@
 /** The node's state in words: a short chip label and a sentence that says what is happening. */
-import type { NodeState } from '../src/node/mesh-node';
+import type { NodeState, ServerRetry } from '../src/node/mesh-node';
 
 /** What the state chip shows. */
 export interface StateText {
@@ -7,6 +7,11 @@ export interface StateText {
   label: NodeState;
   /** A sentence for the line under the chip (empty when there is nothing to add). */
   sentence: string;
+  /**
+   * The part of `sentence` that changes every second (the retry countdown, e.g. "retrying in 8 s"), or '' when
+   * there is none: the page keeps it out of its live region, so a screen reader is not told the time every second.
+   */
+  countdown: string;
 }
 
 const SERVER_UNREACHABLE = 'signaling server unreachable';
@@ -20,15 +25,27 @@ const SENTENCES: Record<NodeState, string> = {
 };
 
 /**
- * Words for a state and its detail. A server failure reads as what the node does about it: the driver keeps
- * retrying with back-off, so the page says so instead of a bare error.
+ * When the server is tried again: "retrying now…" while an attempt runs (or is due), "retrying in N s" (whole
+ * seconds, rounded up) while the node waits, "retrying…" when the time is not known.
  */
-export function stateText(state: NodeState, detail: string | undefined): StateText {
+export function retryWords(retry: ServerRetry | undefined): string {
+  if (retry === undefined) return 'retrying…';
+  if (retry.attempting || retry.retryInMs === 0) return 'retrying now…';
+  if (retry.retryInMs === null) return 'retrying…';
+  return `retrying in ${Math.ceil(retry.retryInMs / 1_000)} s`;
+}
+
+/**
+ * Words for a state and its detail. A server failure reads as what the node does about it: the driver keeps
+ * retrying with back-off, so the page says so (and when, given `retry`) instead of a bare error.
+ */
+export function stateText(state: NodeState, detail: string | undefined, retry?: ServerRetry): StateText {
   if (detail !== undefined && detail.startsWith(SERVER_UNREACHABLE) && (state === 'offline' || state === 'isolated')) {
     const reason = detail.slice(SERVER_UNREACHABLE.length).replace(/^:\s*/, '');
-    return { label: state, sentence: `Signaling server unreachable — retrying…${reason ? ` (${reason})` : ''}` };
+    const countdown = retryWords(retry);
+    return { label: state, sentence: `Signaling server unreachable — ${countdown}${reason ? ` (${reason})` : ''}`, countdown };
   }
   const base = SENTENCES[state];
-  if (detail === undefined || detail === '') return { label: state, sentence: base };
-  return { label: state, sentence: base ? `${base} (${detail})` : detail };
+  if (detail === undefined || detail === '') return { label: state, sentence: base, countdown: '' };
+  return { label: state, sentence: base ? `${base} (${detail})` : detail, countdown: '' };
 }
