@@ -11,51 +11,21 @@
  *   target acknowledges with the full trace, and silence ends in `timeout`. Cost: one frame per hop, never a flood.
  * - Broadcast: flooded over the overlay, each piece once per link at most (duplicates suppressed by key).
  * - Large payloads travel in pieces (`fragments.ts`) and are reassembled with caps and a time-out.
+ *
+ * Beside it: `advert-flood.ts` (own and others' adverts on the wire), `link-state.ts` (the database and hop
+ * distances), `relay-memory.ts` (duplicate keys, reverse paths, signaling rate limits), `router-effects.ts`.
  */
 import type { NodeId } from '../core/wire';
 import { randomInt, type Rng } from '../core/random';
+import { AdvertFlood } from './advert-flood';
 import { MAX_PAYLOAD_BYTES, Reassembler, splitPayload } from './fragments';
 import { LinkStateDb } from './link-state';
+import { ReversePaths, SeenKeys, SignalAdmission } from './relay-memory';
+import { logEntry, type RoutedDelivery, type RouterEffect, type UnicastResult } from './router-effects';
 import { resolveRouterOptions, type RouterOptions } from './router-options';
-import { ROUTE_LIMITS, type LinkAdvert, type RouteKind, type RouteMessage, type RoutedFrame } from './route-wire';
+import { ROUTE_LIMITS, type RouteMessage, type RoutedFrame } from './route-wire';
 
-/** Outcome of a unicast, as its sender learns it. */
-export type UnicastResult =
-  | { ok: true; trace: NodeId[]; hops: number; rttMs: number }
-  | { ok: false; code: 'unreachable' | 'timeout' | 'too-large' | 'bad-target' | 'stopped'; detail?: string };
-
-/** A message delivered to this node. */
-export interface RoutedDelivery {
-  from: NodeId;
-  data: string;
-  /** Hops crossed, origin first, this node last. */
-  trace: NodeId[];
-  hops: number;
-  kind: 'unicast' | 'broadcast';
-  msgId: string;
-}
-
-/** One line of the routing log (what the page draws). */
-export interface RouteLogEntry {
-  dir: 'out' | 'in' | 'forward' | 'drop';
-  kind: 'unicast' | 'broadcast' | 'ack' | 'fail' | 'signal';
-  origin: NodeId;
-  target: NodeId | null;
-  trace: NodeId[];
-  msgId: string;
-  reason?: string;
-}
-
-/** What the router asks the driver to do. */
-export type RouterEffect =
-  | { type: 'send'; to: NodeId; message: RouteMessage }
-  | { type: 'deliver'; delivery: RoutedDelivery }
-  /** Signaling for this node from `from`, still unverified (the driver checks the origin's signature). */
-  | { type: 'signal'; from: NodeId; body: string; trace: NodeId[] }
-  | { type: 'result'; msgId: string; result: UnicastResult }
-  | { type: 'log'; entry: RouteLogEntry }
-  | { type: 'topology' }
-  | { type: 'drop'; from: NodeId | null; reason: string };
+export type { RoutedDelivery, RouteLogEntry, RouterEffect, UnicastResult } from './router-effects';
 
 interface PendingUnicast {
   to: NodeId;
@@ -68,36 +38,21 @@ interface PendingUnicast {
   lastFailure: string;
 }
 
-const LOG_KIND: Record<RouteKind, RouteLogEntry['kind']> = { uni: 'unicast', bc: 'broadcast', ack: 'ack', fail: 'fail', sig: 'signal' };
-
 /** How often stale adverts are looked for. */
 const HOUSEKEEPING_INTERVAL_MS = 1_000;
-
-/** Bytes kept free in a link-state frame (the frame's own JSON around the adverts). */
-const ADVERT_FRAME_BUDGET_BYTES = 15_000;
 
 /** The router of one node. */
 export class Router {
   private readonly options: RouterOptions;
   private readonly db: LinkStateDb;
   private readonly links = new Set<NodeId>();
-  private readonly seen = new Map<string, number>();
+  private readonly adverts: AdvertFlood;
+  private readonly seen: SeenKeys;
+  private readonly reversePaths: ReversePaths;
+  private readonly signals: SignalAdmission;
   private readonly pending = new Map<string, PendingUnicast>();
   private readonly reassembler: Reassembler;
-  private readonly signalCounts = new Map<string, number>();
-  /**
-   * Reverse paths: the link over which frames from an origin last arrived. Answers a node that is not yet in the
-   * link-state database (a newcomer whose advert is still on its way) by the way it came.
-   */
-  private readonly reversePaths = new Map<NodeId, { via: NodeId; untilMs: number }>();
-  private signalWindowStartMs = -Infinity;
-  private ownSeq = 0;
-  private advertDirty = true;
-  private lastAdvertMs = -Infinity;
   private nextHousekeepingMs = -Infinity;
-  /** Adverts to pass on at `floodAtMs`, by origin, with the neighbour each came from (it is not sent back). */
-  private readonly floodQueue = new Map<NodeId, { advert: LinkAdvert; from: NodeId }>();
-  private floodAtMs = Infinity;
   private stopped = false;
   /** Counters for stats pages and tests. */
   readonly stats = { delivered: 0, forwarded: 0, dropped: 0, sent: 0, broadcasts: 0 };
@@ -109,6 +64,12 @@ export class Router {
   ) {
     this.options = resolveRouterOptions(options);
     this.db = new LinkStateDb(selfId, this.options.maxOrigins);
+    this.adverts = new AdvertFlood(selfId, this.db, this.links, this.options);
+    this.seen = new SeenKeys(this.options.seenTtlMs, this.options.seenCapacity);
+    this.reversePaths = new ReversePaths(this.options.seenTtlMs, this.options.maxOrigins);
+    this.signals = new SignalAdmission({
+      windowMs: this.options.signalWindowMs, perOrigin: this.options.signalsPerOrigin, perTarget: this.options.signalsPerTarget,
+    });
     this.reassembler = new Reassembler({
       maxPending: this.options.maxReassembling,
       maxPendingPerOrigin: this.options.maxReassemblingPerOrigin,
@@ -121,16 +82,14 @@ export class Router {
   /** A link opened: it gets the whole link-state database, and our own advert changes. */
   linkUp(nowMs: number, peer: NodeId): RouterEffect[] {
     this.links.add(peer);
-    this.advertDirty = true;
-    const effects: RouterEffect[] = [];
-    for (const adverts of chunkAdverts(this.db.all())) effects.push({ type: 'send', to: peer, message: { t: 'lsa', adverts } });
-    return [...effects, ...this.tick(nowMs)];
+    this.adverts.linksChanged();
+    return [...this.adverts.wholeDatabase(peer), ...this.tick(nowMs)];
   }
 
   /** A link closed. */
   linkDown(nowMs: number, peer: NodeId): RouterEffect[] {
     if (!this.links.delete(peer)) return [];
-    this.advertDirty = true;
+    this.adverts.linksChanged();
     return this.tick(nowMs);
   }
 
@@ -188,7 +147,7 @@ export class Router {
     const effects: RouterEffect[] = [{ type: 'log', entry: { dir: 'out', kind: 'broadcast', origin: this.selfId, target: null, trace: [this.selfId], msgId } }];
     pieces.forEach((body, piece) => {
       const frame: RoutedFrame = { kind: 'bc', origin: this.selfId, target: null, msgId, trace: [this.selfId], piece, pieces: pieces.length, body };
-      this.remember(nowMs, seenKey(frame));
+      this.seen.add(nowMs, seenKey(frame));
       for (const link of this.links) effects.push({ type: 'send', to: link, message: { t: 'r', frame } });
     });
     return { msgId, effects };
@@ -211,13 +170,13 @@ export class Router {
   /** A routing message from neighbour `from`. */
   receive(nowMs: number, from: NodeId, message: RouteMessage): RouterEffect[] {
     if (!this.links.has(from)) return [{ type: 'drop', from, reason: 'route:not-neighbour' }];
-    if (message.t === 'lsa') return this.receiveAdverts(nowMs, from, message.adverts);
+    if (message.t === 'lsa') return this.adverts.receive(nowMs, from, message.adverts) ? [{ type: 'topology' }] : [];
     const frame = message.frame;
     if (frame.trace[frame.trace.length - 1] !== from) return this.drop(from, frame, 'bad-trace');
     if (frame.trace.includes(this.selfId)) return this.drop(from, frame, 'loop');
-    this.learnReversePath(nowMs, frame.origin, from);
+    this.reversePaths.learn(nowMs, frame.origin, from);
     if (frame.kind === 'bc') return this.receiveBroadcast(nowMs, from, frame);
-    if (frame.kind === 'sig' && !this.admitSignal(nowMs, frame)) return this.drop(from, frame, 'signal-rate');
+    if (frame.kind === 'sig' && !this.signals.admit(nowMs, frame.origin, frame.target)) return this.drop(from, frame, 'signal-rate');
     if (frame.target === this.selfId) return this.arrive(nowMs, from, frame);
     if (frame.trace.length >= this.options.maxHops) return this.drop(from, frame, 'hop-limit');
     this.stats.forwarded++;
@@ -226,32 +185,10 @@ export class Router {
     return effects;
   }
 
-  private receiveAdverts(nowMs: number, from: NodeId, adverts: LinkAdvert[]): RouterEffect[] {
-    const fresh: LinkAdvert[] = [];
-    for (const advert of adverts) {
-      // Our own advert comes back from the flood; a higher sequence than ours means a previous life of this ID
-      // (a reload): jump past it so that our current links win.
-      if (advert.origin === this.selfId) {
-        if (advert.seq >= this.ownSeq) {
-          this.ownSeq = advert.seq;
-          this.advertDirty = true;
-        }
-        continue;
-      }
-      if (this.db.apply(nowMs, advert)) fresh.push(advert);
-    }
-    // Passed on in batches (`floodDelayMs`): in a burst of joins adverts arrive by the hundred, and one frame per
-    // advert per link would swamp the links' inbound limits. A newer advert of the same origin replaces the queued one.
-    if (fresh.length === 0) return [];
-    for (const advert of fresh) this.floodQueue.set(advert.origin, { advert, from });
-    if (this.floodAtMs === Infinity) this.floodAtMs = nowMs + this.options.floodDelayMs;
-    return [{ type: 'topology' }];
-  }
-
   private receiveBroadcast(nowMs: number, from: NodeId, frame: RoutedFrame): RouterEffect[] {
     const key = seenKey(frame);
     if (this.seen.has(key)) return []; // the same piece over another path: expected, not an error
-    this.remember(nowMs, key);
+    this.seen.add(nowMs, key);
     const trace = [...frame.trace, this.selfId];
     const effects: RouterEffect[] = [];
     if (trace.length < this.options.maxHops) {
@@ -288,7 +225,7 @@ export class Router {
         const key = `u|${frame.origin}|${frame.msgId}`;
         // A retried message is acknowledged again (the first ack may have been lost) but delivered once.
         if (!this.seen.has(key)) {
-          this.remember(nowMs, key);
+          this.seen.add(nowMs, key);
           this.stats.delivered++;
           const delivery: RoutedDelivery = { from: frame.origin, data: assembled.data, trace, hops: trace.length - 1, kind: 'unicast', msgId: frame.msgId };
           effects.push({ type: 'log', entry: { ...logEntry('in', frame), trace } }, { type: 'deliver', delivery });
@@ -349,8 +286,8 @@ export class Router {
   /** The open link, not in `trace`, closest to `target`; the target itself when linked. Ties broken at random. */
   private nextHop(nowMs: number, target: NodeId, trace: readonly NodeId[]): NodeId | null {
     if (this.links.has(target)) return target;
-    const reverse = this.reversePaths.get(target);
-    const fallback = reverse !== undefined && reverse.untilMs > nowMs && this.links.has(reverse.via) && !trace.includes(reverse.via) ? reverse.via : null;
+    const reverse = this.reversePaths.via(nowMs, target);
+    const fallback = reverse !== undefined && this.links.has(reverse) && !trace.includes(reverse) ? reverse : null;
     const distances = this.db.distancesTo(target);
     let best: NodeId[] = [];
     let bestDistance = Infinity;
@@ -399,12 +336,7 @@ export class Router {
 
   /** Runs what is due: batched own advert, refresh, expiries, retries and time-outs. */
   tick(nowMs: number): RouterEffect[] {
-    const effects: RouterEffect[] = [];
-    if (nowMs - this.lastAdvertMs >= this.options.advertRefreshMs) this.advertDirty = true;
-    if (nowMs >= this.floodAtMs) effects.push(...this.flushFlood());
-    if (this.advertDirty && nowMs - this.lastAdvertMs >= this.options.advertMinIntervalMs && !this.stopped) {
-      effects.push(...this.advertise(nowMs));
-    }
+    const effects = this.adverts.tick(nowMs, this.stopped);
     if (nowMs >= this.nextHousekeepingMs) {
       // Expiry scans every advert: once a second is plenty (adverts live for minutes).
       this.nextHousekeepingMs = nowMs + HOUSEKEEPING_INTERVAL_MS;
@@ -423,83 +355,19 @@ export class Router {
         effects.push(...this.retryOrFail(nowMs, msgId, pending, 'timeout'));
       }
     }
-    for (const [key, expiresMs] of this.seen) {
-      if (expiresMs > nowMs) break; // insertion order is expiry order
-      this.seen.delete(key);
-    }
+    this.seen.expire(nowMs);
     return effects;
   }
 
   /** Earliest time `tick` has work. */
   nextWakeMs(): number {
-    // Never advertised yet: due at once (0 is before any clock reading the driver will pass).
-    if (this.lastAdvertMs === -Infinity) return 0;
-    let wake = Math.min(this.floodAtMs, this.lastAdvertMs + this.options.advertRefreshMs);
-    if (this.advertDirty) wake = Math.min(wake, this.lastAdvertMs + this.options.advertMinIntervalMs);
+    let wake = this.adverts.nextWakeMs();
     for (const pending of this.pending.values()) wake = Math.min(wake, pending.retryAtMs ?? pending.deadlineMs);
     // Stale adverts need no wake-up of their own: the refresh above ticks at least every `advertRefreshMs`.
     return Math.min(wake, this.reassembler.nextExpiryMs());
   }
 
-  private flushFlood(): RouterEffect[] {
-    this.floodAtMs = Infinity;
-    const queued = [...this.floodQueue.values()];
-    this.floodQueue.clear();
-    const effects: RouterEffect[] = [];
-    for (const link of this.links) {
-      const adverts = queued.filter((entry) => entry.from !== link).map((entry) => entry.advert);
-      for (const chunk of chunkAdverts(adverts)) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: chunk } });
-    }
-    return effects;
-  }
-
-  private advertise(nowMs: number): RouterEffect[] {
-    this.advertDirty = false;
-    this.lastAdvertMs = nowMs;
-    // The sequence is our clock, kept strictly increasing: after a reload it is still above the last life's.
-    this.ownSeq = Math.max(this.ownSeq + 1, Math.floor(nowMs));
-    const advert: LinkAdvert = { origin: this.selfId, seq: this.ownSeq, neighbours: [...this.links] };
-    this.db.apply(nowMs, advert);
-    const effects: RouterEffect[] = [{ type: 'topology' }];
-    for (const link of this.links) effects.push({ type: 'send', to: link, message: { t: 'lsa', adverts: [advert] } });
-    return effects;
-  }
-
   // ---- helpers ----------------------------------------------------------------------------------------------
-
-  /** Fixed-window counters: a relay passes on, and a target accepts, a bounded number of signals per origin/target. */
-  private admitSignal(nowMs: number, frame: RoutedFrame): boolean {
-    if (nowMs - this.signalWindowStartMs >= this.options.signalWindowMs) {
-      this.signalCounts.clear();
-      this.signalWindowStartMs = nowMs;
-    }
-    const byOrigin = `o|${frame.origin}`;
-    const byTarget = `t|${frame.target ?? ''}`;
-    const fromOrigin = this.signalCounts.get(byOrigin) ?? 0;
-    const toTarget = this.signalCounts.get(byTarget) ?? 0;
-    if (fromOrigin >= this.options.signalsPerOrigin || toTarget >= this.options.signalsPerTarget) return false;
-    this.signalCounts.set(byOrigin, fromOrigin + 1);
-    this.signalCounts.set(byTarget, toTarget + 1);
-    return true;
-  }
-
-  private learnReversePath(nowMs: number, origin: NodeId, via: NodeId): void {
-    this.reversePaths.delete(origin);
-    this.reversePaths.set(origin, { via, untilMs: nowMs + this.options.seenTtlMs });
-    if (this.reversePaths.size > this.options.maxOrigins) {
-      const oldest = this.reversePaths.keys().next().value;
-      if (oldest !== undefined) this.reversePaths.delete(oldest);
-    }
-  }
-
-  private remember(nowMs: number, key: string): void {
-    this.seen.delete(key);
-    this.seen.set(key, nowMs + this.options.seenTtlMs);
-    if (this.seen.size > this.options.seenCapacity) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
-  }
 
   private drop(from: NodeId | null, frame: RoutedFrame, reason: string): RouterEffect[] {
     this.stats.dropped++;
@@ -521,10 +389,6 @@ function seenKey(frame: RoutedFrame): string {
   return `b|${frame.origin}|${frame.msgId}|${frame.piece}`;
 }
 
-function logEntry(dir: RouteLogEntry['dir'], frame: RoutedFrame): RouteLogEntry {
-  return { dir, kind: LOG_KIND[frame.kind], origin: frame.origin, target: frame.target, trace: frame.trace, msgId: frame.msgId };
-}
-
 function parseTrace(body: string): NodeId[] | null {
   try {
     const value = JSON.parse(body) as unknown;
@@ -533,30 +397,4 @@ function parseTrace(body: string): NodeId[] | null {
   } catch {
     return null;
   }
-}
-
-/** JSON length of one advert tuple `["origin",seq,["id",…]]`, without building it (IDs are ASCII, no escaping). */
-function advertJsonSize(advert: LinkAdvert): number {
-  let size = advert.origin.length + 2 + String(advert.seq).length + 6;
-  for (const id of advert.neighbours) size += id.length + 3;
-  return size;
-}
-
-/** Cuts adverts into frames of at most ~15 KB and `maxAdvertsPerFrame` adverts. */
-function chunkAdverts(adverts: readonly LinkAdvert[]): LinkAdvert[][] {
-  const chunks: LinkAdvert[][] = [];
-  let current: LinkAdvert[] = [];
-  let bytes = 0;
-  for (const advert of adverts) {
-    const size = advertJsonSize(advert);
-    if (current.length > 0 && (bytes + size > ADVERT_FRAME_BUDGET_BYTES || current.length >= ROUTE_LIMITS.maxAdvertsPerFrame)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(advert);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
