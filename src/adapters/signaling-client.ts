@@ -99,6 +99,8 @@ export interface SignalingClient {
    * over BroadcastChannel. For a plain server client this is `close()`.
    */
   release(): void;
+  /** True when `to` is reached without the server (a sibling tab over BroadcastChannel). Absent: never. */
+  reachesLocally?(to: NodeId): boolean;
   on<K extends keyof SignalingEvents>(event: K, handler: (payload: SignalingEvents[K]) => void): () => void;
 }
 

@@ -12,7 +12,10 @@ const SETUP_SAMPLES = 64;
 export interface LinkCounts {
   /** Links this node dialled while it had no open link (first contact: through the server or BroadcastChannel). */
   linksFirstContact: number;
-  /** Links this node dialled while it had one: set up with the server's help at least once, or entirely through the mesh. */
+  /**
+   * Links this node dialled while it had one: set up with the server's help at least once, or without it (through
+   * the mesh, or for a sibling tab over BroadcastChannel).
+   */
   linksViaServer: number;
   linksViaMesh: number;
 }

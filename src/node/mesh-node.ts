@@ -12,6 +12,7 @@ import { LinkRegistry, type LinkPlatform } from './links';
 import { cryptoRng } from './crypto-rng';
 import { MeshRouting } from './mesh-routing';
 import { LinkAccounting, type LinkCounts } from './link-accounting';
+import { RouteWait } from './route-wait';
 import { ServerPresence } from './server-presence';
 import { createTokenBucket, type RateLimitOptions, type TokenBucket } from '../util/token-bucket';
 
@@ -85,6 +86,9 @@ export interface MeshNodeStats extends LinkCounts {
   /** Times this node let go of the server (a guest with a mesh link), and an introducer's reconnects after a drop. */
   serverReleases: number;
   serverRejoins: number;
+  /** Later dials that waited for a mesh route, and those given up when none came (see route-wait.ts). */
+  dialsWaitedForRoute: number;
+  dialsNoRoute: number;
 }
 
 /**
@@ -135,6 +139,8 @@ export class MeshNode {
   /** Inbound token bucket per open link. */
   private readonly inbound = new Map<NodeId, TokenBucket>();
   private readonly server: ServerPresence;
+  /** Later dials wait here for a mesh route instead of going through the server. */
+  private readonly routeWait: RouteWait;
   private readonly clock: DriverClock;
   private readonly emitter = createEmitter<MeshNodeEvents>();
   private timer: unknown = undefined;
@@ -162,6 +168,16 @@ export class MeshNode {
       stopped: () => this.stopped,
     });
     this.router = new Router(this.id, rng, options.routing ?? {});
+    this.routeWait = new RouteWait({
+      now: () => this.clock.now(),
+      ready: (peer) =>
+        this.core.neighbours().length === 0 ||
+        this.routing.canSignal(peer) ||
+        this.server.reachesLocally(peer) ||
+        this.core.peer(peer)?.state === 'dead',
+      dial: (peer, initiator) => this.dial(peer, initiator),
+      giveUp: (peer) => this.run(this.core.linkDown(this.clock.now(), peer)),
+    });
     this.routing = new MeshRouting({
       identity: options.identity,
       router: this.router,
@@ -169,7 +185,10 @@ export class MeshNode {
       sendFrame: (to, text) => this.sendText(to, text),
       deliver: (delivery) => this.emitter.emit('message', delivery),
       log: (entry) => this.emitter.emit('route', entry),
-      topologyChanged: () => this.emitter.emit('topology', {}),
+      topologyChanged: () => {
+        this.routeWait.check();
+        this.emitter.emit('topology', {});
+      },
       signal: (from, payload) => this.onSignal(from, payload, 'mesh'),
       drop: (from, reason) => this.drop(from, reason),
       reschedule: () => this.reschedule(),
@@ -184,6 +203,7 @@ export class MeshNode {
     this.links = new LinkRegistry({ ...options.platform, identity: options.identity }, {
       signal: (peer, data) => this.sendSignal(peer, { k: 'rtc', s: data }),
       open: (peer) => {
+        this.routeWait.cancel(peer);
         this.accounting.opened(peer, this.clock.now());
         this.introductionsFailing = false;
         this.inbound.set(peer, createTokenBucket(LINK_INBOUND_LIMIT, () => this.clock.now()));
@@ -234,6 +254,7 @@ export class MeshNode {
     this.stopped = true;
     this.run(this.core.leave(this.clock.now()));
     this.routing.stop();
+    this.routeWait.clear();
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.links.closeAll();
     this.server.close();
@@ -298,6 +319,7 @@ export class MeshNode {
       ...this.counters,
       ...this.accounting.counts,
       ...this.server.counters,
+      ...this.routeWait.counters,
       meshSignalsOut: this.routing.counters.meshSignalsOut,
       meshSignalsIn: this.routing.counters.meshSignalsIn,
       core: { ...this.core.stats },
@@ -426,12 +448,10 @@ export class MeshNode {
           break;
         }
         case 'connect':
-          this.accounting.dialStarted(effect.to, this.core.neighbours().length > 0, this.clock.now());
-          // The lower ID makes the offer; the higher one asks it to, through the same signaling path.
-          if (effect.initiator) this.links.open(effect.to, true);
-          else this.sendSignal(effect.to, { k: 'dial' });
+          this.routeWait.dialOrWait(effect.to, effect.initiator);
           break;
         case 'disconnect':
+          this.routeWait.cancel(effect.to);
           this.links.close(effect.to);
           break;
         case 'introduce':
@@ -448,6 +468,14 @@ export class MeshNode {
     this.emitter.emit('changed', {});
     this.updateState();
     this.reschedule();
+  }
+
+  /** Starts a dial the core asked for (RouteWait decides when). */
+  private dial(peer: NodeId, initiator: boolean): void {
+    this.accounting.dialStarted(peer, this.core.neighbours().length > 0, this.clock.now());
+    // The lower ID makes the offer; the higher one asks it to, through the same signaling path.
+    if (initiator) this.links.open(peer, true);
+    else this.sendSignal(peer, { k: 'dial' });
   }
 
   private async fetchIntroductions(): Promise<void> {
@@ -483,14 +511,14 @@ export class MeshNode {
       return;
     }
     this.counters.serverSignalsOut++;
-    this.accounting.touchedServer(peer);
+    if (!this.server.reachesLocally(peer)) this.accounting.touchedServer(peer);
     if (!this.server.send(peer, payload)) this.count(this.counters.sendFailures, 'signal');
   }
 
   private reschedule(): void {
     if (this.stopped) return;
     // Clamped below at now: a wake time in the past (or -Infinity) means "run at once", never "no timer".
-    const wakeMs = Math.max(this.clock.now(), Math.min(this.core.nextWakeMs(), this.router.nextWakeMs()));
+    const wakeMs = Math.max(this.clock.now(), Math.min(this.core.nextWakeMs(), this.router.nextWakeMs(), this.routeWait.nextWakeMs()));
     if (wakeMs >= this.timerAtMs && this.timer !== undefined) return;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -501,6 +529,7 @@ export class MeshNode {
       this.timer = undefined;
       this.timerAtMs = Infinity;
       if (this.stopped) return;
+      this.routeWait.check();
       this.run(this.core.tick(this.clock.now()));
       this.routing.run(this.router.tick(this.clock.now()));
     }, delayMs);

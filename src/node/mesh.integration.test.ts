@@ -114,10 +114,12 @@ describe('mesh of MeshNodes on real WebRTC', () => {
     const viaServer = nodes.reduce((sum, node) => sum + node.stats().linksViaServer, 0);
     const viaMesh = nodes.reduce((sum, node) => sum + node.stats().linksViaMesh, 0);
     const first = nodes.reduce((sum, node) => sum + node.stats().linksFirstContact, 0);
-    console.info(`[mesh] links dialled: first contact ${first}, later via server ${viaServer}, later via mesh ${viaMesh}`);
-    // All twenty start at once, so some dials reach a node that has no link yet (no mesh path to it): those, and
-    // only those, need the server. Most later links must still be mesh-signaled.
-    expect(viaMesh).toBeGreaterThan(2 * viaServer);
+    const waited = nodes.reduce((sum, node) => sum + node.stats().dialsWaitedForRoute, 0);
+    console.info(`[mesh] links dialled: first contact ${first}, later via server ${viaServer}, later via mesh ${viaMesh} (${waited} waited for a route)`);
+    // All twenty start at once, so some dials aim at a node with no link yet (no mesh path to it): they wait for
+    // a route instead of using the server. Only a retry of a removed peer may use the server, and none is removed.
+    expect(viaServer).toBe(0);
+    expect(viaMesh).toBeGreaterThan(0);
 
     // Guests let go of the server once they have a mesh link: the server keeps at most its pool of introducers.
     await until(

@@ -82,6 +82,11 @@ export class ServerPresence {
     }
   }
 
+  /** True when `to` is a sibling tab, reached over BroadcastChannel without the server. */
+  reachesLocally(to: NodeId): boolean {
+    return this.client.reachesLocally?.(to) ?? false;
+  }
+
   /** Sends a payload through the server (or to a sibling tab); false when it could not. */
   send(to: NodeId, payload: unknown): boolean {
     return this.client.send(to, payload);

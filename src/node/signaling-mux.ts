@@ -35,6 +35,7 @@ export function createSignalingMux(server: SignalingClient, local: BroadcastSign
     send(to, data) {
       return local.hasPeer(to) ? local.send(to, data) : server.send(to, data);
     },
+    reachesLocally: (to) => local.hasPeer(to),
     async requestPeers() {
       const localPeers = await local.requestPeers();
       if (!serverUp) {
