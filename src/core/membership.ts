@@ -3,6 +3,7 @@ import { Liveness } from './liveness';
 import { NewsQueue } from './news';
 import { resolveOptions, type MembershipOptions } from './options';
 import { Overlay } from './overlay';
+import { OverlayMaintenance } from './overlay-maintenance';
 import { MAX_COUNTER_JUMP, PeerTable, peerScore, type PeerRecord } from './peer-table';
 import { jitter, pickOne, type Rng } from './random';
 import { MAX_COUNTER, splitEntries, type MembershipMessage, type NodeId, type WireEntry } from './wire';
@@ -52,21 +53,16 @@ export class Membership {
   private readonly news: NewsQueue;
   private readonly overlay: Overlay;
   private readonly liveness: Liveness;
+  private readonly maintenance: OverlayMaintenance;
   private selfCounter = 0;
   private started = false;
   /** Whether a whole table has arrived since start (until then, every new link asks for one). */
   private synced = false;
   private readonly awaitingSync = new Set<NodeId>();
-  /** When an isolated node may next ask for introductions, and the current back-off. */
-  private nextIntroductionMs = -Infinity;
-  private introductionBackoffMs = 0;
   private leaving = false;
   private nextGossipMs = Infinity;
   private nextCleanupMs = Infinity;
   private nextHeartbeatMs = Infinity;
-  private nextRetryDeadMs = Infinity;
-  private nextRewireMs = Infinity;
-  private nextMaintainMs = Infinity;
   private floodAtMs = Infinity;
   /** Changed IDs waiting to be flooded, each with the neighbour it came from (which needs no copy back). */
   private readonly pendingFlood = new Map<NodeId, NodeId | null>();
@@ -80,6 +76,18 @@ export class Membership {
     this.news = new NewsQueue(this.options.newsTransmits, this.options.heartbeatTransmits);
     this.overlay = new Overlay(this.options);
     this.liveness = new Liveness(this.options);
+    this.maintenance = new OverlayMaintenance({
+      selfId: this.selfId,
+      options: this.options,
+      rng: this.rng,
+      table: this.table,
+      overlay: this.overlay,
+      liveness: this.liveness,
+      stats: this.stats,
+      send: (to, message) => this.send(to, message),
+      emit: (event) => this.emit(event),
+      push: (effect) => this.out.push(effect),
+    });
     if (init.snapshot !== undefined) {
       this.selfCounter = Math.min(MAX_COUNTER - 1, Math.max(0, Math.floor(init.snapshot.selfCounter)));
       for (const record of init.snapshot.peers) this.table.restore(record);
@@ -98,17 +106,16 @@ export class Membership {
     this.nextGossipMs = nowMs + this.rng.next() * this.options.gossipIntervalMs;
     this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
     this.nextHeartbeatMs = nowMs + jitter(this.options.heartbeatIntervalMs, 0.1, this.rng);
-    this.nextRetryDeadMs = nowMs + jitter(this.options.retryDeadIntervalMs, 0.5, this.rng);
-    this.nextRewireMs = this.options.rewireIntervalMs > 0 ? nowMs + jitter(this.options.rewireIntervalMs, 0.5, this.rng) : Infinity;
-    for (const peer of bootstrap.slice(0, this.dialBudget())) this.dial(peer, nowMs);
-    this.nextMaintainMs = nowMs;
+    this.maintenance.start(nowMs);
+    for (const peer of bootstrap.slice(0, this.maintenance.dialBudget())) this.maintenance.dial(peer, nowMs);
+    this.maintenance.wakeBy(nowMs);
     return this.flush();
   }
 
   /** Runs every timer that is due at `nowMs`. Call it at `nextWakeMs()` (calling earlier is harmless). */
   tick(nowMs: number): Effect[] {
     if (!this.started || this.leaving) return this.flush();
-    this.expireAttempts(nowMs);
+    this.maintenance.expireAttempts(nowMs);
     this.runProbes(nowMs);
     for (const id of this.table.expiredSuspects(nowMs)) this.declareDead(id, nowMs, null);
     if (nowMs >= this.nextCleanupMs) this.cleanup(nowMs);
@@ -119,11 +126,9 @@ export class Membership {
     if (nowMs >= this.nextGossipMs) {
       this.gossipRound(nowMs);
       this.nextGossipMs = Math.max(this.nextGossipMs + this.options.gossipIntervalMs, nowMs + 1);
-      this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs);
+      this.maintenance.wakeBy(nowMs);
     }
-    if (nowMs >= this.nextRetryDeadMs) this.retryDead(nowMs);
-    if (nowMs >= this.nextRewireMs) this.rewire(nowMs);
-    if (nowMs >= this.nextMaintainMs) this.maintain(nowMs);
+    this.maintenance.tick(nowMs);
     if (nowMs >= this.floodAtMs) this.flushFlood(nowMs);
     return this.flush();
   }
@@ -135,9 +140,7 @@ export class Membership {
       this.nextGossipMs,
       this.nextCleanupMs,
       this.nextHeartbeatMs,
-      this.nextRetryDeadMs,
-      this.nextRewireMs,
-      this.nextMaintainMs,
+      this.maintenance.nextWakeMs(),
       this.floodAtMs,
       this.liveness.nextDeadlineMs(),
       this.table.nextSuspicionDeadlineMs(),
@@ -151,7 +154,7 @@ export class Membership {
    * back-off and jitter, whenever it asks, so the driver can tell when a failed request will be retried.
    */
   introductionDueMs(): number {
-    return this.nextIntroductionMs;
+    return this.maintenance.introductionDueMs();
   }
 
   /** Handles one decoded message that arrived over the (authenticated) link from `from`. */
@@ -180,7 +183,7 @@ export class Membership {
         this.mergeEntries(nowMs, message.entries, from);
         if (this.awaitingSync.delete(from)) this.synced = true;
         // A newcomer now knows whom to dial for the rest of its links (signaled through the link it has).
-        if (this.overlay.totalCount() < this.options.targetDegree) this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.floodDelayMs);
+        if (this.overlay.totalCount() < this.options.targetDegree) this.maintenance.wakeBy(nowMs + this.options.floodDelayMs);
         break;
       case 'pull':
       case 'news':
@@ -208,7 +211,7 @@ export class Membership {
   /** Introductions from the signaling server (first contact, or after isolation): dial them. */
   introduce(nowMs: number, peers: readonly NodeId[]): Effect[] {
     if (this.started && !this.leaving) {
-      for (const peer of peers.slice(0, this.dialBudget())) this.dial(peer, nowMs);
+      for (const peer of peers.slice(0, this.maintenance.dialBudget())) this.maintenance.dial(peer, nowMs);
     }
     return this.flush();
   }
@@ -219,7 +222,7 @@ export class Membership {
     // At the cap, a newcomer is still let in when an old link can make room: first contact must not fail.
     if (!this.overlay.canAccept(peer) && this.overlay.sheddable(nowMs).length === 0) return false;
     this.overlay.markConnecting(peer, nowMs);
-    this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + 1);
+    this.maintenance.wakeBy(nowMs + 1);
     return true;
   }
 
@@ -240,7 +243,7 @@ export class Membership {
     this.overlay.markOpen(peer, nowMs);
     if (wasOpen) return this.flush();
     this.liveness.add(peer, nowMs, this.rng.next() * this.options.pingIntervalMs);
-    this.introductionBackoffMs = 0;
+    this.maintenance.linkOpened();
     this.table.recordOutcome(peer, true);
     this.emit({ type: 'neighbour:up', id: peer });
     // Whole tables cross a new link only where they are news: to a node that has not synced since it started,
@@ -264,7 +267,7 @@ export class Membership {
     this.liveness.remove(peer);
     this.awaitingSync.delete(peer);
     if (link.state === 'connecting') {
-      this.connectFailed(peer, nowMs);
+      this.maintenance.connectFailed(peer, nowMs);
     } else {
       this.emit({ type: 'neighbour:down', id: peer });
       // An unannounced close (a closed tab, a dead network) is a reason to suspect; the peer can refute.
@@ -273,7 +276,7 @@ export class Membership {
         this.queueChange(peer, null, nowMs);
       }
     }
-    this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs);
+    this.maintenance.wakeBy(nowMs);
     return this.flush();
   }
 
@@ -475,7 +478,7 @@ export class Membership {
     for (const peer of actions.failed) {
       this.stats.probesFailed++;
       this.table.recordOutcome(peer, false);
-      if (this.table.get(peer)?.state === 'dead') this.dropLink(peer);
+      if (this.table.get(peer)?.state === 'dead') this.maintenance.dropLink(peer);
       if (this.table.suspect(peer, nowMs)) {
         this.emit({ type: 'peer:suspect', id: peer });
         this.queueChange(peer, null, nowMs);
@@ -487,7 +490,7 @@ export class Membership {
     if (!this.table.markDead(id, nowMs)) return;
     this.emit({ type: 'peer:remove', id, reason: 'dead' });
     this.queueChange(id, source, nowMs);
-    this.dropLink(id);
+    this.maintenance.dropLink(id);
   }
 
   private cleanup(nowMs: number): void {
@@ -495,143 +498,9 @@ export class Membership {
     for (const id of this.table.sweep(nowMs)) {
       this.emit({ type: 'peer:remove', id, reason: 'stale' });
       this.queueChange(id, null, nowMs);
-      this.dropLink(id);
+      this.maintenance.dropLink(id);
     }
     this.overlay.pruneBackoff((peer) => this.table.get(peer) !== undefined);
-  }
-
-  // ---- overlay --------------------------------------------------------------------------------------------
-
-  private dial(peer: NodeId, nowMs: number): void {
-    if (peer === this.selfId || !this.overlay.canDial(peer, nowMs)) return;
-    if (this.overlay.totalCount() >= this.options.maxDegree) return;
-    this.overlay.markConnecting(peer, nowMs);
-    this.out.push({ type: 'connect', to: peer, initiator: this.selfId < peer });
-  }
-
-  private dropLink(peer: NodeId): void {
-    const link = this.overlay.remove(peer);
-    if (link === undefined) return;
-    this.liveness.remove(peer);
-    if (link.state === 'open') this.emit({ type: 'neighbour:down', id: peer });
-    this.out.push({ type: 'disconnect', to: peer });
-  }
-
-  private connectFailed(peer: NodeId, nowMs: number): void {
-    this.stats.connectFailures++;
-    this.table.recordOutcome(peer, false);
-    this.overlay.recordFailure(peer, nowMs, jitter(1, 0.5, this.rng));
-  }
-
-  private expireAttempts(nowMs: number): void {
-    for (const peer of this.overlay.expiredAttempts(nowMs)) {
-      this.overlay.remove(peer);
-      this.connectFailed(peer, nowMs);
-      this.out.push({ type: 'disconnect', to: peer });
-      this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs);
-    }
-  }
-
-  /**
-   * Keeps the degree between target and maximum: dials replacements (best score among three random
-   * candidates, so good peers are preferred without making the overlay less random) and sheds excess links
-   * that are old enough.
-   */
-  private maintain(nowMs: number): void {
-    this.nextMaintainMs = Infinity;
-    const deficit = Math.min(this.options.targetDegree - this.overlay.totalCount(), this.dialBudget());
-    if (deficit > 0) {
-      const pool = this.table
-        .sample(deficit * 6, this.rng, new Set())
-        .filter((record) => record.state === 'alive' && this.overlay.canDial(record.id, nowMs));
-      for (let slot = 0; slot < deficit && pool.length > 0; slot++) {
-        // Best of (up to) three by score; only the chosen one leaves the pool, so small tables still fill every slot.
-        let bestIndex = 0;
-        for (let i = 1; i < Math.min(3, pool.length); i++) {
-          if (peerScore(pool[i] as (typeof pool)[number]) > peerScore(pool[bestIndex] as (typeof pool)[number])) bestIndex = i;
-        }
-        const [best] = pool.splice(bestIndex, 1);
-        if (best !== undefined) this.dial(best.id, nowMs);
-      }
-      // Isolated, or stuck in a tiny island that knows too few members to fill its links: back to the server.
-      if (this.overlay.totalCount() === 0 || (pool.length === 0 && this.table.listedIds().length < this.options.targetDegree)) {
-        this.askForIntroductions(nowMs);
-      }
-      if (this.overlay.totalCount() < this.options.targetDegree) {
-        this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.gossipIntervalMs / 4);
-      }
-    }
-    const excess = this.overlay.openCount() - this.options.maxDegree;
-    if (excess > 0) {
-      const sheddable = this.overlay.sheddable(nowMs);
-      for (let i = 0; i < excess && sheddable.length > 0; i++) {
-        const index = Math.floor(this.rng.next() * sheddable.length);
-        const [peer] = sheddable.splice(index, 1);
-        if (peer === undefined) break;
-        this.send(peer, { t: 'bye', reason: 'trim' });
-        this.dropLink(peer);
-      }
-      if (this.overlay.openCount() > this.options.maxDegree) {
-        this.nextMaintainMs = Math.min(this.nextMaintainMs, nowMs + this.options.minLinkAgeMs / 2);
-      }
-    }
-  }
-
-  /**
-   * Attempts that may start now: up to the target degree once a link is open (those are signaled through the
-   * mesh), but only `firstContacts` while none is (those go through the server, which is for first contact only).
-   */
-  private dialBudget(): number {
-    const room = this.options.targetDegree - this.overlay.totalCount();
-    if (this.overlay.openCount() > 0) return Math.max(0, room);
-    return Math.max(0, Math.min(room, this.options.firstContacts - this.overlay.totalCount()));
-  }
-
-  private askForIntroductions(nowMs: number): void {
-    if (nowMs < this.nextIntroductionMs) {
-      this.nextMaintainMs = Math.min(this.nextMaintainMs, this.nextIntroductionMs);
-      return;
-    }
-    this.introductionBackoffMs = Math.min(
-      this.options.retryMaxMs,
-      Math.max(this.options.retryBaseMs / 2, this.introductionBackoffMs * 2),
-    );
-    this.nextIntroductionMs = nowMs + jitter(this.introductionBackoffMs, 0.5, this.rng);
-    this.out.push({ type: 'introduce' });
-  }
-
-  /**
-   * Retries one removed peer now and then (with the usual back-off): a removed peer that is in fact alive, such
-   * as the far side of a healed partition, is found again and the two sides' tables merge.
-   */
-  private retryDead(nowMs: number): void {
-    this.nextRetryDeadMs = nowMs + jitter(this.options.retryDeadIntervalMs, 0.5, this.rng);
-    if (this.overlay.totalCount() >= this.options.maxDegree) return;
-    const candidate = this.table
-      .sample(8, this.rng, new Set())
-      .find((record) => record.state === 'dead' && this.overlay.canDial(record.id, nowMs));
-    if (candidate !== undefined) this.dial(candidate.id, nowMs);
-  }
-
-  /**
-   * Rewiring: now and then a node whose links are full swaps one random old link (goodbye, `trim`) for a link
-   * to a random member it is not linked with. Without it the overlay keeps the shape of its join order.
-   */
-  private rewire(nowMs: number): void {
-    this.nextRewireMs = nowMs + jitter(this.options.rewireIntervalMs, 0.5, this.rng);
-    if (this.overlay.openCount() < this.options.targetDegree) return;
-    const candidate = this.table
-      .sample(8, this.rng, new Set())
-      .find((record) => record.state === 'alive' && this.overlay.get(record.id) === undefined && this.overlay.canDial(record.id, nowMs));
-    if (candidate === undefined) return;
-    if (this.overlay.totalCount() >= this.options.maxDegree) {
-      const sheddable = this.overlay.sheddable(nowMs);
-      const old = sheddable[Math.floor(this.rng.next() * sheddable.length)];
-      if (old === undefined) return;
-      this.send(old, { t: 'bye', reason: 'trim' });
-      this.dropLink(old);
-    }
-    this.dial(candidate.id, nowMs);
   }
 
   // ---- output ---------------------------------------------------------------------------------------------

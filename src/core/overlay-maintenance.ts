@@ -1,0 +1,209 @@
+/**
+ * Overlay maintenance: whom this node links with, and when. Keeps the degree between target and maximum (random
+ * replacements, best of three by score), sheds excess links, backs off from failing peers, retries removed peers
+ * now and then (partition healing), rewires one old link now and then (so the overlay does not keep the shape of
+ * its join order), and asks the signaling server for introductions when isolated. Part of the pure core: time and
+ * randomness are arguments; what to do goes out through the shared `CoreContext`.
+ */
+import type { Effect, MembershipEvent, MembershipStats } from './effects';
+import type { Liveness } from './liveness';
+import type { MembershipOptions } from './options';
+import type { Overlay } from './overlay';
+import { peerScore, type PeerTable } from './peer-table';
+import { jitter, type Rng } from './random';
+import type { MembershipMessage, NodeId } from './wire';
+
+/** The membership core's state and outputs that its parts share. */
+export interface CoreContext {
+  readonly selfId: NodeId;
+  readonly options: MembershipOptions;
+  readonly rng: Rng;
+  readonly table: PeerTable;
+  readonly overlay: Overlay;
+  readonly liveness: Liveness;
+  readonly stats: MembershipStats;
+  send(to: NodeId, message: MembershipMessage): void;
+  emit(event: MembershipEvent): void;
+  /** Any other effect (connect, disconnect, introduce). */
+  push(effect: Effect): void;
+}
+
+/** The overlay side of one membership core. */
+export class OverlayMaintenance {
+  private nextMaintainMs = Infinity;
+  private nextRetryDeadMs = Infinity;
+  private nextRewireMs = Infinity;
+  /** When an isolated node may next ask for introductions, and the current back-off. */
+  private nextIntroductionMs = -Infinity;
+  private introductionBackoffMs = 0;
+
+  constructor(private readonly ctx: CoreContext) {}
+
+  /** Arms the periodic timers (retry of removed peers, rewiring). */
+  start(nowMs: number): void {
+    const { options, rng } = this.ctx;
+    this.nextRetryDeadMs = nowMs + jitter(options.retryDeadIntervalMs, 0.5, rng);
+    this.nextRewireMs = options.rewireIntervalMs > 0 ? nowMs + jitter(options.rewireIntervalMs, 0.5, rng) : Infinity;
+  }
+
+  /** Earliest local time at which `tick` has work. */
+  nextWakeMs(): number {
+    return Math.min(this.nextRetryDeadMs, this.nextRewireMs, this.nextMaintainMs);
+  }
+
+  /** Maintenance is due no later than `atMs`. */
+  wakeBy(atMs: number): void {
+    this.nextMaintainMs = Math.min(this.nextMaintainMs, atMs);
+  }
+
+  /**
+   * The local time from which the core asks the signaling server for introductions again, should it still need
+   * them (isolated, or an island too small to fill its links); -Infinity before its first request.
+   */
+  introductionDueMs(): number {
+    return this.nextIntroductionMs;
+  }
+
+  /** A link opened: the next isolation starts its introduction back-off afresh. */
+  linkOpened(): void {
+    this.introductionBackoffMs = 0;
+  }
+
+  /** Runs what is due: retry of a removed peer, rewiring, then degree maintenance. */
+  tick(nowMs: number): void {
+    if (nowMs >= this.nextRetryDeadMs) this.retryDead(nowMs);
+    if (nowMs >= this.nextRewireMs) this.rewire(nowMs);
+    if (nowMs >= this.nextMaintainMs) this.maintain(nowMs);
+  }
+
+  /**
+   * Attempts that may start now: up to the target degree once a link is open (those are signaled through the
+   * mesh), but only `firstContacts` while none is (those go through the server, which is for first contact only).
+   */
+  dialBudget(): number {
+    const { options, overlay } = this.ctx;
+    const room = options.targetDegree - overlay.totalCount();
+    if (overlay.openCount() > 0) return Math.max(0, room);
+    return Math.max(0, Math.min(room, options.firstContacts - overlay.totalCount()));
+  }
+
+  /** Starts a connection attempt to `peer` (within the degree bound and its back-off). */
+  dial(peer: NodeId, nowMs: number): void {
+    const { selfId, overlay, options } = this.ctx;
+    if (peer === selfId || !overlay.canDial(peer, nowMs)) return;
+    if (overlay.totalCount() >= options.maxDegree) return;
+    overlay.markConnecting(peer, nowMs);
+    this.ctx.push({ type: 'connect', to: peer, initiator: selfId < peer });
+  }
+
+  /** Closes the link to `peer`, if any. */
+  dropLink(peer: NodeId): void {
+    const link = this.ctx.overlay.remove(peer);
+    if (link === undefined) return;
+    this.ctx.liveness.remove(peer);
+    if (link.state === 'open') this.ctx.emit({ type: 'neighbour:down', id: peer });
+    this.ctx.push({ type: 'disconnect', to: peer });
+  }
+
+  /** An attempt to reach `peer` failed: its score drops and it is backed off from. */
+  connectFailed(peer: NodeId, nowMs: number): void {
+    this.ctx.stats.connectFailures++;
+    this.ctx.table.recordOutcome(peer, false);
+    this.ctx.overlay.recordFailure(peer, nowMs, jitter(1, 0.5, this.ctx.rng));
+  }
+
+  /** Attempts that did not open within `connectTimeoutMs` fail. */
+  expireAttempts(nowMs: number): void {
+    for (const peer of this.ctx.overlay.expiredAttempts(nowMs)) {
+      this.ctx.overlay.remove(peer);
+      this.connectFailed(peer, nowMs);
+      this.ctx.push({ type: 'disconnect', to: peer });
+      this.wakeBy(nowMs);
+    }
+  }
+
+  /**
+   * Keeps the degree between target and maximum: dials replacements (best score among three random
+   * candidates, so good peers are preferred without making the overlay less random) and sheds excess links
+   * that are old enough.
+   */
+  private maintain(nowMs: number): void {
+    const { options, overlay, table, rng } = this.ctx;
+    this.nextMaintainMs = Infinity;
+    const deficit = Math.min(options.targetDegree - overlay.totalCount(), this.dialBudget());
+    if (deficit > 0) {
+      const pool = table.sample(deficit * 6, rng, new Set()).filter((record) => record.state === 'alive' && overlay.canDial(record.id, nowMs));
+      for (let slot = 0; slot < deficit && pool.length > 0; slot++) {
+        // Best of (up to) three by score; only the chosen one leaves the pool, so small tables still fill every slot.
+        let bestIndex = 0;
+        for (let i = 1; i < Math.min(3, pool.length); i++) {
+          if (peerScore(pool[i] as (typeof pool)[number]) > peerScore(pool[bestIndex] as (typeof pool)[number])) bestIndex = i;
+        }
+        const [best] = pool.splice(bestIndex, 1);
+        if (best !== undefined) this.dial(best.id, nowMs);
+      }
+      // Isolated, or stuck in a tiny island that knows too few members to fill its links: back to the server.
+      if (overlay.totalCount() === 0 || (pool.length === 0 && table.listedIds().length < options.targetDegree)) {
+        this.askForIntroductions(nowMs);
+      }
+      if (overlay.totalCount() < options.targetDegree) this.wakeBy(nowMs + options.gossipIntervalMs / 4);
+    }
+    const excess = overlay.openCount() - options.maxDegree;
+    if (excess > 0) {
+      const sheddable = overlay.sheddable(nowMs);
+      for (let i = 0; i < excess && sheddable.length > 0; i++) {
+        const index = Math.floor(rng.next() * sheddable.length);
+        const [peer] = sheddable.splice(index, 1);
+        if (peer === undefined) break;
+        this.ctx.send(peer, { t: 'bye', reason: 'trim' });
+        this.dropLink(peer);
+      }
+      if (overlay.openCount() > options.maxDegree) this.wakeBy(nowMs + options.minLinkAgeMs / 2);
+    }
+  }
+
+  private askForIntroductions(nowMs: number): void {
+    if (nowMs < this.nextIntroductionMs) {
+      this.wakeBy(this.nextIntroductionMs);
+      return;
+    }
+    const { options, rng } = this.ctx;
+    this.introductionBackoffMs = Math.min(options.retryMaxMs, Math.max(options.retryBaseMs / 2, this.introductionBackoffMs * 2));
+    this.nextIntroductionMs = nowMs + jitter(this.introductionBackoffMs, 0.5, rng);
+    this.ctx.push({ type: 'introduce' });
+  }
+
+  /**
+   * Retries one removed peer now and then (with the usual back-off): a removed peer that is in fact alive, such
+   * as the far side of a healed partition, is found again and the two sides' tables merge.
+   */
+  private retryDead(nowMs: number): void {
+    const { options, overlay, table, rng } = this.ctx;
+    this.nextRetryDeadMs = nowMs + jitter(options.retryDeadIntervalMs, 0.5, rng);
+    if (overlay.totalCount() >= options.maxDegree) return;
+    const candidate = table.sample(8, rng, new Set()).find((record) => record.state === 'dead' && overlay.canDial(record.id, nowMs));
+    if (candidate !== undefined) this.dial(candidate.id, nowMs);
+  }
+
+  /**
+   * Rewiring: now and then a node whose links are full swaps one random old link (goodbye, `trim`) for a link
+   * to a random member it is not linked with. Without it the overlay keeps the shape of its join order.
+   */
+  private rewire(nowMs: number): void {
+    const { options, overlay, table, rng } = this.ctx;
+    this.nextRewireMs = nowMs + jitter(options.rewireIntervalMs, 0.5, rng);
+    if (overlay.openCount() < options.targetDegree) return;
+    const candidate = table
+      .sample(8, rng, new Set())
+      .find((record) => record.state === 'alive' && overlay.get(record.id) === undefined && overlay.canDial(record.id, nowMs));
+    if (candidate === undefined) return;
+    if (overlay.totalCount() >= options.maxDegree) {
+      const sheddable = overlay.sheddable(nowMs);
+      const old = sheddable[Math.floor(rng.next() * sheddable.length)];
+      if (old === undefined) return;
+      this.ctx.send(old, { t: 'bye', reason: 'trim' });
+      this.dropLink(old);
+    }
+    this.dial(candidate.id, nowMs);
+  }
+}
