@@ -1,0 +1,88 @@
+/**
+ * The public shapes of the driver (`MeshNode`): its states, events, options, counters and clock. Kept apart from
+ * the driver's logic so that pages, tests and benches can import them without it.
+ */
+import type { Membership, MembershipEvent, MembershipOptions } from '../core';
+import type { Rng } from '../core/random';
+import type { NodeId } from '../core/wire';
+import type { KeyIdentity } from '../identity/keys';
+import type { SignalingClient } from '../adapters/signaling-client';
+import type { RoutedDelivery, RouteLogEntry } from '../routing/router';
+import type { RouterOptions } from '../routing/router-options';
+import type { LinkPlatform } from './links';
+import type { LinkCounts } from './link-accounting';
+
+/** Where the node is in its life, as the page shows it. */
+export type NodeState = 'joining' | 'connected' | 'isolated' | 'offline' | 'stopped';
+
+/** Events a mesh node emits (membership events plus the driver's own). */
+export interface MeshNodeEvents {
+  membership: MembershipEvent;
+  state: { state: NodeState; detail?: string };
+  /** An inbound message or signal was refused; also counted in `stats().drops`. */
+  drop: { from: NodeId | null; reason: string };
+  /** The table changed in a way worth saving (the persistence layer listens). */
+  changed: Record<string, never>;
+  /** A routed message (unicast or broadcast) for this node, with the trace of the hops it crossed. */
+  message: RoutedDelivery;
+  /** A line of the routing log: a routed frame sent, received, forwarded or dropped here. */
+  route: RouteLogEntry;
+  /** A gossip message sent to or received from a neighbour (push, pull, sync, news, table). */
+  gossip: { dir: 'out' | 'in'; type: string; peer: NodeId; entries: number };
+  /** The link-state topology changed (see `topology()`). */
+  topology: Record<string, never>;
+}
+
+/** The node's next try at the signaling server after a failure (see `MeshNode.serverRetry()`). */
+export interface ServerRetry {
+  /** True while an attempt is waiting for the server. */
+  attempting: boolean;
+  /** Milliseconds until the next attempt is due (0: due now), by the node's clock; null when none is pending. */
+  retryInMs: number | null;
+}
+
+/** Timers and clock of the driver; injected so tests can control them. Times are wall-clock ms. */
+export interface DriverClock {
+  now(): number;
+  setTimeout(fn: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Everything a mesh node needs. */
+export interface MeshNodeOptions {
+  identity: KeyIdentity;
+  /**
+   * Makes a signaling client for the room (`connect()` is called here). Called again when the node needs the
+   * server after its socket closed (isolated after a server restart), so a node always finds its way back.
+   */
+  signaling: () => SignalingClient;
+  /** WebRTC platform pieces (simple-peer constructor, wrtc in Node, budget). */
+  platform: Omit<LinkPlatform, 'identity'>;
+  membership?: Partial<MembershipOptions>;
+  /** Routing options (hop limit, ack time-out, rate limits…). */
+  routing?: Partial<RouterOptions>;
+  /** A restored table (after a reload). */
+  snapshot?: ConstructorParameters<typeof Membership>[0]['snapshot'];
+  clock?: DriverClock;
+  rng?: Rng;
+}
+
+/** Counters for the page, tests and benches. */
+export interface MeshNodeStats extends LinkCounts {
+  drops: Record<string, number>;
+  messagesIn: number;
+  messagesOut: number;
+  sendFailures: Record<string, number>;
+  linkCloses: Record<string, number>;
+  serverSignalsOut: number;
+  serverSignalsIn: number;
+  /** Signaling sent / accepted through the mesh (sealed, verified). */
+  meshSignalsOut: number;
+  meshSignalsIn: number;
+  /** Times this node let go of the server (a guest with a mesh link), and an introducer's reconnects after a drop. */
+  serverReleases: number;
+  serverRejoins: number;
+  /** Later dials that waited for a mesh route, and those given up when none came (see route-wait.ts). */
+  dialsWaitedForRoute: number;
+  dialsNoRoute: number;
+}
