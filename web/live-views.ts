@@ -33,7 +33,7 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
     { widthPx: 640, heightPx: 420, nodeRadiusPx: 9, labels: true, title: 'Mesh topology' },
     (options, onTick, onSettled) => new GraphLayout(options, onTick, onSettled),
   );
-  el('graph').append(graph.svg);
+  el('graph').append(graph.element);
   const table = new PeerTable({ table: el('peers'), body: el('peer-rows'), filter: el('peer-filter'), empty: el('no-peers') });
   const log = new RouteLogView({ list: el('route-log'), showGossip: el('show-gossip'), empty: el('log-empty') }, (trace) => graph.highlight(trace));
   const composer = new Composer(
@@ -49,12 +49,18 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
     },
   );
 
-  const redraw = (): void => {
+  /** Whether the last graph drawn shows a departed member, which fades out with time (so the tick redraws it). */
+  let departuresShown = false;
+  const redraw = (graphToo = true): void => {
     const nowMs = Date.now();
     renderFacts(handle, nowMs, startedAtMs);
     const peers = handle.peers();
     table.render(buildPeerRows(peers, handle.routeInfo()), nowMs);
-    graph.update(buildGraphModel({ selfId: handle.id, peers, topology: handle.topology(), nowMs, departedVisibleMs: DEPARTED_VISIBLE_MS }));
+    if (graphToo || departuresShown) {
+      const model = buildGraphModel({ selfId: handle.id, peers, topology: handle.topology(), nowMs, departedVisibleMs: DEPARTED_VISIBLE_MS });
+      departuresShown = model.nodes.some((node) => node.status === 'departed');
+      graph.update(model);
+    }
     composer.setMembers(handle.members());
   };
   let queued = false;
@@ -84,7 +90,8 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
       showDelivery(el('inbox'), el('inbox-empty'), delivery, Date.now());
     }),
   ];
-  const timer = setInterval(redraw, TICK_INTERVAL_MS);
+  // The tick refreshes relative times and uptime; the graph changes only on events (or while a departure fades).
+  const timer = setInterval(() => redraw(false), TICK_INTERVAL_MS);
   redraw();
   return () => {
     clearInterval(timer);

@@ -1,21 +1,25 @@
 /**
  * Animated dots along a path of the graph (a gossip exchange or a routed message's trace). Positions are read
  * once at the start: at rest the layout does not move, and a dot is over in well under a second per hop.
+ *
+ * The dots are HTML elements in a layer over the `<svg>`, moved by `transform` animations with `will-change`: the
+ * compositor runs them without repainting the SVG on every frame. (Dots inside the SVG cost a full SVG repaint
+ * per frame; with many tabs on one machine that alone kept the CPU busy.)
  */
 
 /** Time a dot takes per hop. */
 const HOP_DURATION_MS = 450;
 /** Dots in flight at most; beyond that new ones are skipped (a gossip storm must not swamp the page). */
-const MAX_PULSES = 24;
+const MAX_PULSES = 12;
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/** Runs dots in `layer`, looking positions up with `position`. */
+/** Runs dots in `layer` (an element over `svg`), looking positions (SVG user units) up with `position`. */
 export class GraphPulses {
   private inFlight = 0;
 
   constructor(
-    private readonly layer: SVGGElement,
+    private readonly layer: HTMLElement,
+    private readonly svg: SVGSVGElement,
+    private readonly viewBox: { widthPx: number; heightPx: number },
     private readonly position: (id: string) => { x: number; y: number } | undefined,
     private readonly radiusPx: number,
   ) {}
@@ -24,19 +28,21 @@ export class GraphPulses {
   run(trace: readonly string[], kind: string): boolean {
     if (trace.length < 2 || this.inFlight >= MAX_PULSES) return false;
     if (typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches) return false;
+    const box = this.placement();
+    if (box === null) return false;
     const points: Array<{ x: number; y: number }> = [];
     for (const id of trace) {
       const at = this.position(id);
       if (!at) return false;
-      points.push(at);
+      points.push({ x: box.left + at.x * box.scale - this.radiusPx, y: box.top + at.y * box.scale - this.radiusPx });
     }
-    const dot = document.createElementNS(SVG_NS, 'circle');
-    dot.setAttribute('r', String(this.radiusPx));
-    dot.setAttribute('class', `pulse pulse-${kind.replace(/[^a-z]/g, '')}`);
+    const dot = document.createElement('span');
+    dot.className = `pulse pulse-${kind.replace(/[^a-z]/g, '')}`;
+    dot.style.width = dot.style.height = `${this.radiusPx * 2}px`;
     this.layer.append(dot);
     this.inFlight++;
     const animation = dot.animate(
-      points.map((p) => ({ transform: `translate(${p.x}px, ${p.y}px)` })),
+      points.map((p) => ({ transform: `translate(${p.x.toFixed(1)}px, ${p.y.toFixed(1)}px)` })),
       { duration: HOP_DURATION_MS * (points.length - 1), easing: 'linear' },
     );
     const done = (): void => {
@@ -46,5 +52,18 @@ export class GraphPulses {
     animation.onfinish = done;
     animation.oncancel = done;
     return true;
+  }
+
+  /** Where the SVG's user space sits in the layer: offset and scale (viewBox is fitted, aspect kept). */
+  private placement(): { left: number; top: number; scale: number } | null {
+    const svgBox = this.svg.getBoundingClientRect();
+    const layerBox = this.layer.getBoundingClientRect();
+    if (svgBox.width === 0 || svgBox.height === 0) return null; // not shown (hidden panel, not attached)
+    const scale = Math.min(svgBox.width / this.viewBox.widthPx, svgBox.height / this.viewBox.heightPx);
+    return {
+      left: svgBox.left - layerBox.left + (svgBox.width - this.viewBox.widthPx * scale) / 2,
+      top: svgBox.top - layerBox.top + (svgBox.height - this.viewBox.heightPx * scale) / 2,
+      scale,
+    };
   }
 }

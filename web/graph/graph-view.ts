@@ -33,7 +33,9 @@ function svgEl<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<stri
 
 /** The graph of one node's view of the mesh. */
 export class GraphView {
-  /** The `<svg>` to insert into the page. */
+  /** What to insert into the page: a wrapper holding the `<svg>` and the layer its animated dots run in. */
+  readonly element: HTMLDivElement;
+  /** The graph itself. */
   readonly svg: SVGSVGElement;
   private readonly layout: Layout;
   private readonly pulses: GraphPulses;
@@ -55,12 +57,17 @@ export class GraphView {
   ) {
     const { widthPx, heightPx } = options;
     this.svg = svgEl('svg', { viewBox: `0 0 ${widthPx} ${heightPx}`, class: 'graph', role: 'img', preserveAspectRatio: 'xMidYMid meet' });
-    const pulseLayer = svgEl('g', { class: 'pulses', 'aria-hidden': 'true' });
-    this.svg.append(this.titleEl, this.edgeLayer, this.nodeLayer, pulseLayer);
+    this.svg.append(this.titleEl, this.edgeLayer, this.nodeLayer);
+    const pulseLayer = document.createElement('div');
+    pulseLayer.className = 'graph-pulses';
+    pulseLayer.setAttribute('aria-hidden', 'true');
+    this.element = document.createElement('div');
+    this.element.className = 'graph-wrap';
+    this.element.append(this.svg, pulseLayer);
     this.layout = createLayout({ widthPx, heightPx, linkDistancePx: Math.min(widthPx, heightPx) / 2.5, marginPx: options.nodeRadiusPx * 2 }, () => this.place(), () => {
       this.svg.dataset['settled'] = 'true';
     });
-    this.pulses = new GraphPulses(pulseLayer, (id) => this.layout.position(id), options.nodeRadiusPx / 2);
+    this.pulses = new GraphPulses(pulseLayer, this.svg, { widthPx, heightPx }, (id) => this.layout.position(id), options.nodeRadiusPx / 2);
     this.describe();
   }
 

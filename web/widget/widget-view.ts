@@ -70,7 +70,7 @@ export class WidgetView {
       { widthPx: 300, heightPx: 180, nodeRadiusPx: 8, labels: false, title: 'Mesh topology' },
       (options, _onTick, onSettled) => new RingLayout(options, onSettled),
     );
-    this.graphSlot.replaceChildren(this.graph.svg);
+    this.graphSlot.replaceChildren(this.graph.element);
     const id = make('code', '', shortId(handle.id));
     id.title = handle.id;
     this.self.replaceChildren(renderIdenticon(handle.id, IDENTICON_PX), 'This node ', id, ` · room ${room}`);
