@@ -218,6 +218,21 @@ describe('Membership start and dialing', () => {
     expect(m.neighbours()).toHaveLength(2);
   });
 
+  it('does not rewire while rewiring is turned off (connection budget low), and does again once on', () => {
+    const options = { targetDegree: 2, maxDegree: 3, inboundSlack: 1, rewireIntervalMs: 10_000, minLinkAgeMs: 0, firstContacts: 2 };
+    const m = new Membership({ selfId: 'M', rng: seededRng(3), options });
+    m.start(0, ['A', 'B']);
+    m.linkUp(10, 'A');
+    m.linkUp(10, 'B');
+    m.receive(20, 'A', { t: 'news', entries: ['C', 'D'].map((id) => ({ id, counter: 1, state: 'alive' as const, ageSec: 0 })) });
+    const dials = (effects: ReturnType<Membership['tick']>): string[] => effects.flatMap((e) => (e.type === 'connect' ? [e.to] : []));
+    m.setRewiring(false);
+    expect(dials(m.tick(16_000))).toEqual([]);
+    expect(dials(m.tick(40_000))).toEqual([]);
+    m.setRewiring(true);
+    expect(dials(m.tick(60_000))).toHaveLength(1);
+  });
+
   it('dials bootstrap peers with initiator = selfId < peer, never itself, at most targetDegree', () => {
     const m = new Membership({ selfId: 'M', rng: seededRng(1), options: { targetDegree: 3, maxDegree: 5, firstContacts: 3 } });
     const effects = m.start(0, ['A', 'M', 'Z', 'N', 'B', 'C']);

@@ -157,6 +157,14 @@ export class Membership {
     return this.maintenance.introductionDueMs();
   }
 
+  /**
+   * Turns periodic rewiring off (or on again). The driver turns it off when the browser's lifetime budget of peer
+   * connections runs low, so that what is left goes to replacing lost links rather than to mixing the overlay.
+   */
+  setRewiring(enabled: boolean): void {
+    this.maintenance.setRewiring(enabled);
+  }
+
   /** Handles one decoded message that arrived over the (authenticated) link from `from`. */
   receive(nowMs: number, from: NodeId, message: MembershipMessage): Effect[] {
     if (this.overlay.get(from) === undefined || this.leaving) {

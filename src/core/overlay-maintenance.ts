@@ -36,6 +36,8 @@ export class OverlayMaintenance {
   /** When an isolated node may next ask for introductions, and the current back-off. */
   private nextIntroductionMs = -Infinity;
   private introductionBackoffMs = 0;
+  /** Periodic rewiring on (the driver turns it off when the browser's connection budget runs low). */
+  private rewiring = true;
 
   constructor(private readonly ctx: CoreContext) {}
 
@@ -62,6 +64,11 @@ export class OverlayMaintenance {
    */
   introductionDueMs(): number {
     return this.nextIntroductionMs;
+  }
+
+  /** Turns periodic rewiring off or on again (repairs and replacements go on either way). */
+  setRewiring(enabled: boolean): void {
+    this.rewiring = enabled;
   }
 
   /** A link opened: the next isolation starts its introduction back-off afresh. */
@@ -192,7 +199,7 @@ export class OverlayMaintenance {
   private rewire(nowMs: number): void {
     const { options, overlay, table, rng } = this.ctx;
     this.nextRewireMs = nowMs + jitter(options.rewireIntervalMs, 0.5, rng);
-    if (overlay.openCount() < options.targetDegree) return;
+    if (!this.rewiring || overlay.openCount() < options.targetDegree) return;
     const candidate = table
       .sample(8, rng, new Set())
       .find((record) => record.state === 'alive' && overlay.get(record.id) === undefined && overlay.canDial(record.id, nowMs));

@@ -13,6 +13,7 @@ import type { DriverClock, MeshNodeEvents, MeshNodeOptions, MeshNodeStats, NodeS
 import { RouteWait } from './route-wait';
 import { ServerPresence } from './server-presence';
 import { isOpeningMove, parseSignalPayload, type SignalPayload } from './signal-payload';
+import type { ConnectionBudget } from '../transport/budget';
 import { createTokenBucket, type RateLimitOptions, type TokenBucket } from '../util/token-bucket';
 
 export type { DriverClock, MeshNodeEvents, MeshNodeOptions, MeshNodeStats, NodeState, ServerRetry } from './mesh-node-types';
@@ -30,6 +31,12 @@ const REAL_CLOCK: DriverClock = {
  * 50-node join burst dropped ~20 000 honest frames.
  */
 const LINK_INBOUND_LIMIT: RateLimitOptions = { ratePerSec: 500, burst: 1_000 };
+
+/**
+ * Peer connections kept back for repairs: below this many left in the tab's lifetime budget (450 of Chromium's
+ * 500), the node stops rewiring, so replacing lost links can go on for a long time yet.
+ */
+const REWIRE_RESERVE_CONNECTIONS = 150;
 
 /** Longest single timer (browsers clamp above 2^31 - 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -50,6 +57,8 @@ export class MeshNode {
   /** Inbound token bucket per open link. */
   private readonly inbound = new Map<NodeId, TokenBucket>();
   private readonly server: ServerPresence;
+  /** The tab's lifetime budget of peer connections, when the platform has one. */
+  private readonly budget: ConnectionBudget | undefined;
   /** Later dials wait here for a mesh route instead of going through the server. */
   private readonly routeWait: RouteWait;
   private readonly clock: DriverClock;
@@ -111,6 +120,7 @@ export class MeshNode {
       ...(options.membership !== undefined ? { options: options.membership } : {}),
       ...(options.snapshot !== undefined ? { snapshot: options.snapshot } : {}),
     });
+    this.budget = options.platform.budget;
     this.links = new LinkRegistry({ ...options.platform, identity: options.identity }, {
       signal: (peer, data) => this.sendSignal(peer, { k: 'rtc', s: data }),
       open: (peer) => {
@@ -118,6 +128,7 @@ export class MeshNode {
         this.accounting.opened(peer, this.clock.now());
         this.introductionsFailing = false;
         this.inbound.set(peer, createTokenBucket(LINK_INBOUND_LIMIT, () => this.clock.now()));
+        if (this.budget !== undefined && this.budget.remaining() < REWIRE_RESERVE_CONNECTIONS) this.core.setRewiring(false);
         this.run(this.core.linkUp(this.clock.now(), peer));
         // The core may refuse the link (the degree bound raced) and close it at once: its close event fired
         // synchronously inside run(), so the router must not now learn of a link that is already gone (it would
