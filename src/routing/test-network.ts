@@ -16,8 +16,10 @@ export class TestNetwork {
   readonly drops: { at: NodeId; reason: string }[] = [];
   readonly signals: { at: NodeId; from: NodeId; body: string; trace: NodeId[] }[] = [];
   readonly log: { at: NodeId; entry: RouteLogEntry }[] = [];
-  /** Frames sent per (from → to). */
+  /** Frames sent over links (every kind). */
   framesSent = 0;
+  /** Of those, routed frames (unicast, ack, fail, broadcast, signal): link-state adverts not counted. */
+  routedFramesSent = 0;
   nowMs = 1_000_000;
   private readonly linked = new Set<string>();
   private readonly queue: { from: NodeId; to: NodeId; text: string | RouteMessage }[] = [];
@@ -79,6 +81,7 @@ export class TestNetwork {
         case 'send':
           if (this.linked.has(key(at, effect.to))) {
             this.framesSent++;
+            if (effect.message.t === 'r') this.routedFramesSent++;
             this.queue.push({ from: at, to: effect.to, text: this.codec ? encodeRouteMessage(effect.message) : effect.message });
           }
           break;
