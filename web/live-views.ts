@@ -5,6 +5,7 @@
  */
 import { Composer } from './composer';
 import { GraphLayout } from './graph/graph-layout';
+import { GraphPulses } from './graph/graph-pulse';
 import { buildGraphModel } from './graph/graph-model';
 import { GraphView } from './graph/graph-view';
 import type { StarmeshHandle } from './handle';
@@ -32,6 +33,7 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
     handle.id,
     { widthPx: 640, heightPx: 420, nodeRadiusPx: 9, labels: true, title: 'Mesh topology' },
     (options, onTick, onSettled) => new GraphLayout(options, onTick, onSettled),
+    (...args) => new GraphPulses(...args),
   );
   el('graph').append(graph.element);
   const table = new PeerTable({ table: el('peers'), body: el('peer-rows'), filter: el('peer-filter'), empty: el('no-peers') });

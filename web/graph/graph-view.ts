@@ -3,13 +3,14 @@
  * `data-status`), one line per link (`data-confirmed` when both ends advertise it), laid out by the layout it is
  * given (the page's d3-force `GraphLayout`, the widget's `RingLayout`).
  * Elements are keyed by ID and reused, so an update touches only what changed; an unchanged picture is ignored.
- * `highlight(trace)` marks a path (`data-path`), `pulse(trace)` animates a dot along it. The `<svg>` carries
- * `data-settled` (layout at rest) and `data-layout-runs` (how often the layout restarted) for tests.
+ * `highlight(trace)` marks a path (`data-path`); `pulse(trace)` animates a dot along it in a view given dots (the
+ * page's; the widget draws none, so its bundle carries no animation code). The `<svg>` carries `data-settled`
+ * (layout at rest) and `data-layout-runs` (how often the layout restarted) for tests.
  */
 import { shortId } from '../format';
 import { idHue } from '../identicon';
 import { edgeKey, graphSignature, structureSignature, type GraphModel } from './graph-model';
-import { GraphPulses } from './graph-pulse';
+import type { Pulses, PulsesFactory } from './graph-pulse';
 import type { Layout, LayoutFactory } from './layout';
 
 /** How the graph is drawn. */
@@ -38,7 +39,8 @@ export class GraphView {
   /** The graph itself. */
   readonly svg: SVGSVGElement;
   private readonly layout: Layout;
-  private readonly pulses: GraphPulses;
+  /** Absent in a view that draws no dots (the widget: its bundle then carries no animation code). */
+  private readonly pulses: Pulses | undefined;
   private readonly edgeLayer = svgEl('g', { class: 'edges' });
   private readonly nodeLayer = svgEl('g', { class: 'nodes' });
   private readonly titleEl = svgEl('title');
@@ -54,6 +56,7 @@ export class GraphView {
     private readonly selfId: string,
     private readonly options: GraphViewOptions,
     createLayout: LayoutFactory,
+    createPulses?: PulsesFactory,
   ) {
     const { widthPx, heightPx } = options;
     this.svg = svgEl('svg', { viewBox: `0 0 ${widthPx} ${heightPx}`, class: 'graph', role: 'img', preserveAspectRatio: 'xMidYMid meet' });
@@ -67,7 +70,7 @@ export class GraphView {
     this.layout = createLayout({ widthPx, heightPx, linkDistancePx: Math.min(widthPx, heightPx) / 2.5, marginPx: options.nodeRadiusPx * 2 }, () => this.place(), () => {
       this.svg.dataset['settled'] = 'true';
     });
-    this.pulses = new GraphPulses(pulseLayer, this.svg, { widthPx, heightPx }, (id) => this.layout.position(id), options.nodeRadiusPx / 2);
+    this.pulses = createPulses?.(pulseLayer, this.svg, { widthPx, heightPx }, (id) => this.layout.position(id), options.nodeRadiusPx / 2);
     this.describe();
   }
 
@@ -101,7 +104,7 @@ export class GraphView {
 
   /** Sends a dot along `trace` (skipped when motion is reduced or too many are in flight). */
   pulse(trace: readonly string[], kind: string): void {
-    this.pulses.run(trace, kind);
+    this.pulses?.run(trace, kind);
   }
 
   /** Stops the layout. */
