@@ -3,8 +3,9 @@
  * separate IndexedDB, BroadcastChannel and Web Locks, like separate browsers) load the Starmesh page and meet
  * through an in-process signaling server. The page is the production build (`vite build` into a temporary
  * directory, served by Vite's preview server), as a deployment would serve it; `page: 'dev'` uses the Vite dev
- * server instead (one request per source module, transformed on the fly: much slower to load). Must run inside the private network
- * namespace (scripts/netns-run.sh): headless Chromium gathers no ICE candidate on loopback alone.
+ * server instead (one request per source module, transformed on the fly: much slower to load). Must run inside
+ * the private network namespace (scripts/netns-run.sh): headless Chromium gathers no ICE candidate on loopback
+ * alone.
  *
  * Timings are taken in the page, relative to its navigation start (`performance.timeOrigin`, i.e.
  * `performance.now()` = 0), so the cost of opening tabs concurrently from one Node process does not leak in.
