@@ -3,12 +3,14 @@
  * composer and the inbox. Each redraw is coalesced to one animation frame; the table's relative times and the
  * graph's fading departures also refresh once a second.
  */
+import { seededRng } from '../src/core/random';
 import { Composer } from './composer';
 import { GraphLayout } from './graph/graph-layout';
 import { GraphPulses } from './graph/graph-pulse';
 import { buildGraphModel } from './graph/graph-model';
 import { GraphView } from './graph/graph-view';
 import type { StarmeshHandle } from './handle';
+import { fnv1a } from './identicon';
 import { showDelivery } from './inbox';
 import { gossipLine, messageLine, routeLine, sendLine } from './log/route-log-model';
 import { RouteLogView } from './log/route-log-view';
@@ -32,7 +34,9 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
   const graph = new GraphView(
     handle.id,
     { widthPx: 640, heightPx: 420, nodeRadiusPx: 9, labels: true, title: 'Mesh topology' },
-    (options, onTick, onSettled) => new GraphLayout(options, onTick, onSettled),
+    // Seeded from this node's ID: the same members get the same picture after a reload.
+    (options, onTick, onSettled) =>
+      new GraphLayout(options, onTick, onSettled, { rng: seededRng(fnv1a(`layout:${handle.id}`)), nowMs: () => performance.now() }),
     (...args) => new GraphPulses(...args),
   );
   el('graph').append(graph.element);

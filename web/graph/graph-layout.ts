@@ -4,8 +4,20 @@
  * so a picture at rest never moves.
  */
 import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type Simulation, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3-force';
+import type { Rng } from '../../src/core/random';
 import type { GraphModel } from './graph-model';
 import type { Layout, LayoutOptions } from './layout';
+
+/**
+ * What the layout takes from outside: a random source (where newcomers first appear, and d3's own jiggle of
+ * coincident nodes) and a clock (how long an animation has run). Injected so that a test gets the same picture
+ * every run; the page seeds the random source from its own ID, so a reload draws the same picture too.
+ */
+export interface LayoutDeps {
+  rng: Rng;
+  /** Monotonic milliseconds (the page passes `performance.now`). */
+  nowMs: () => number;
+}
 
 /** A node as the layout holds it (d3-force writes x, y, vx, vy). */
 export interface LayoutNode extends SimulationNodeDatum {
@@ -41,9 +53,11 @@ export class GraphLayout implements Layout {
     private readonly options: LayoutOptions,
     private readonly onTick: () => void,
     private readonly onSettled: () => void,
+    private readonly deps: LayoutDeps,
   ) {
     const { widthPx, heightPx, marginPx } = options;
     this.simulation = forceSimulation<LayoutNode>()
+      .randomSource(() => deps.rng.next())
       .force('charge', forceManyBody<LayoutNode>())
       .force('link', forceLink<LayoutNode, SimulationLinkDatum<LayoutNode>>().id((n) => n.id).strength(0.4))
       .force('collide', forceCollide<LayoutNode>(marginPx))
@@ -52,7 +66,7 @@ export class GraphLayout implements Layout {
       // Stop sooner than d3's default (0.001): the last few hundred ticks only nudge nodes by fractions of a pixel.
       .alphaMin(ALPHA_MIN)
       .on('tick', () => {
-        if (performance.now() - this.startedAtMs > MAX_ANIMATION_MS) this.finishNow();
+        if (this.deps.nowMs() - this.startedAtMs > MAX_ANIMATION_MS) this.finishNow();
         this.clamp();
         this.onTick();
         if (this.simulation.alpha() < ALPHA_MIN) this.onSettled();
@@ -97,7 +111,7 @@ export class GraphLayout implements Layout {
       this.onSettled();
       return;
     }
-    this.startedAtMs = performance.now();
+    this.startedAtMs = this.deps.nowMs();
     this.simulation.alpha(RESTART_ALPHA).restart();
   }
 
@@ -125,7 +139,7 @@ export class GraphLayout implements Layout {
     const { widthPx, heightPx } = this.options;
     const linkDistancePx = this.distanceFor(this.nodes.size);
     // Randomness only spreads newcomers apart; where they end up is decided by the forces.
-    const angle = Math.random() * 2 * Math.PI;
+    const angle = this.deps.rng.next() * 2 * Math.PI;
     const centre = anchor ?? { x: widthPx / 2, y: heightPx / 2 };
     node.x = centre.x + Math.cos(angle) * linkDistancePx;
     node.y = centre.y + Math.sin(angle) * linkDistancePx;
