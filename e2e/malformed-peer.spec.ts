@@ -3,7 +3,7 @@ import { expect, test } from './fixtures';
 
 /** Every kind of junk the peer sends below, by the reason the tab counts it under. */
 const EXPECTED_DROPS = [
-  'message:bad-json', 'message:bad-shape', 'message:bad-version', 'message:unknown-type', 'message:too-many-entries',
+  'frame:bad-json', 'frame:bad-envelope', 'message:bad-shape', 'message:bad-version', 'message:unknown-type', 'message:too-many-entries',
   'message:bad-entries', 'message:bad-id', 'link:too-large', 'link:binary',
 ];
 
@@ -19,11 +19,12 @@ test('a peer sending malformed and oversized frames is dropped and counted while
     a.page.evaluate(() => (window as unknown as { starmesh: { stats(): { drops: Record<string, number> } } }).starmesh.stats().drops);
 
   evil.write('this is not json');
-  evil.write('{"v":1,"t":"push","e":"not a list"}');
-  evil.write('{"v":99,"t":"push","e":[]}');
-  evil.write('{"v":1,"t":"launch-missiles"}');
-  evil.write(JSON.stringify({ v: 1, t: 'push', e: Array.from({ length: 600 }, (_, i) => [`x${i}`, 1, 0, 0]) }));
-  evil.write(JSON.stringify({ v: 1, t: 'news', e: [[a.id, 1e300, 2, 0], ['__proto__', 1, 0, 0], [evil.id, -1, 0, 0], [b.id, 'x', 0, 0]] }));
+  evil.write('{"v":1,"t":"ping","n":1}'); // no envelope
+  evil.write('{"k":"m","v":1,"b":{"t":"push","e":"not a list"}}');
+  evil.write('{"k":"m","v":99,"b":{"t":"push","e":[]}}');
+  evil.write('{"k":"m","v":1,"b":{"t":"launch-missiles"}}');
+  evil.write(JSON.stringify({ k: 'm', v: 1, b: { t: 'push', e: Array.from({ length: 600 }, (_, i) => [`x${i}`, 1, 0, 0]) } }));
+  evil.write(JSON.stringify({ k: 'm', v: 1, b: { t: 'news', e: [[a.id, 1e300, 2, 0], ['__proto__', 1, 0, 0], [evil.id, -1, 0, 0], [b.id, 'x', 0, 0]] } }));
   evil.write('{'.repeat(20_000));
   evil.writeBinary(new Uint8Array(16));
 

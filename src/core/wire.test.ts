@@ -24,8 +24,9 @@ const entries: WireEntry[] = [
   { id: C, counter: MAX_COUNTER - 1, state: 'dead', ageSec: MAX_AGE_SEC },
 ];
 
-function frame(body: Record<string, unknown>): string {
-  return JSON.stringify({ v: PROTOCOL_VERSION, ...body });
+/** A membership frame around `body` (an object, or JSON text written by hand), at `version`. */
+function frame(body: Record<string, unknown> | string, version: unknown = PROTOCOL_VERSION): string {
+  return `{"k":"m","v":${JSON.stringify(version)},"b":${typeof body === 'string' ? body : JSON.stringify(body)}}`;
 }
 
 function entriesFrame(raw: unknown[]): string {
@@ -102,8 +103,8 @@ describe('encodeMessage / decodeMessage round trip', () => {
     expect(list.map((e) => e.ageSec)).toEqual([12, MAX_AGE_SEC]);
   });
 
-  it('puts the protocol version in every frame', () => {
-    expect(JSON.parse(encodeMessage({ t: 'ping', nonce: 1 }))).toEqual({ v: 1, t: 'ping', n: 1 });
+  it('puts every frame in the envelope, with the membership kind and version', () => {
+    expect(JSON.parse(encodeMessage({ t: 'ping', nonce: 1 }))).toEqual({ k: 'm', v: 1, b: { t: 'ping', n: 1 } });
   });
 });
 
@@ -115,24 +116,31 @@ describe('decodeMessage refuses', () => {
   });
 
   it('non-JSON', () => {
-    for (const text of ['', '{', 'hello', '{"v":1,}', "{'v':1}", 'NaN', '{"v":NaN}']) {
+    for (const text of ['', '{', 'hello', '{"v":1,}', "{'v':1}", 'NaN', '{"v":NaN}', frame('{"t":"ping",}')]) {
       expect(decodeMessage(text)).toEqual({ ok: false, error: 'bad-json' });
     }
   });
 
   it('arrays, null and primitives', () => {
-    for (const text of ['[]', '[1,"push"]', 'null', '1', '"ping"', 'true']) {
-      expect(decodeMessage(text)).toEqual({ ok: false, error: 'bad-shape' });
+    for (const text of ['[]', '[1,"push"]', 'null', '1', '"ping"', 'true', '{"k":"m","v":1}', '{"v":1,"b":{}}']) {
+      expect(decodeMessage(text), text).toEqual({ ok: false, error: 'bad-shape' });
     }
+    for (const body of ['[]', 'null', '1', '"ping"']) expect(decodeMessage(frame(body)), body).toEqual({ ok: false, error: 'bad-shape' });
   });
 
   it('a wrong or missing version', () => {
-    for (const v of [0, 2, '1', null, 1.5, true]) {
-      expect(decodeMessage(JSON.stringify({ v, t: 'ping', n: 1 }))).toEqual({ ok: false, error: 'bad-version' });
+    for (const v of [0, 2, 65_535]) {
+      expect(decodeMessage(frame({ t: 'ping', n: 1 }, v))).toEqual({ ok: false, error: 'bad-version' });
     }
-    expect(decodeMessage('{"t":"ping","n":1}')).toEqual({ ok: false, error: 'bad-version' });
+    // Not a version number at all: the envelope itself is malformed.
+    for (const v of ['1', null, 1.5, true, -1, 65_536]) {
+      expect(decodeMessage(frame({ t: 'ping', n: 1 }, v))).toEqual({ ok: false, error: 'bad-shape' });
+    }
+    expect(decodeMessage('{"k":"m","b":{"t":"ping","n":1}}')).toEqual({ ok: false, error: 'bad-shape' });
+    // The version of the old, envelope-less frames inside the body means nothing.
+    expect(decodeMessage(frame({ v: 2, t: 'ping', n: 1 })).ok).toBe(true);
     // 1.0 is the number 1 in JSON.
-    expect(decodeMessage('{"v":1.0,"t":"ping","n":1}').ok).toBe(true);
+    expect(decodeMessage('{"k":"m","v":1.0,"b":{"t":"ping","n":1}}').ok).toBe(true);
   });
 
   it('unknown or missing types', () => {
@@ -141,6 +149,9 @@ describe('decodeMessage refuses', () => {
     }
     expect(decodeMessage(frame({ t: 1 }))).toEqual({ ok: false, error: 'bad-shape' });
     expect(decodeMessage(frame({}))).toEqual({ ok: false, error: 'bad-shape' });
+    // Frames of another kind (routing), or of a kind nobody knows, are not membership messages.
+    expect(decodeMessage('{"k":"r","v":1,"b":{"t":"lsa","a":[]}}')).toEqual({ ok: false, error: 'unknown-type' });
+    expect(decodeMessage('{"k":"x","v":1,"b":{"t":"ping","n":1}}')).toEqual({ ok: false, error: 'unknown-type' });
   });
 
   it('bad shapes of the fields of each type', () => {
@@ -157,7 +168,7 @@ describe('decodeMessage refuses', () => {
       frame({ t: 'ping', n: 1.5 }),
       frame({ t: 'ping', n: '1' }),
       frame({ t: 'ack', n: 2 ** 53 }),
-      '{"v":1,"t":"ack","n":1e400}',
+      frame('{"t":"ack","n":1e400}'),
       frame({ t: 'bye' }),
       frame({ t: 'bye', r: 'crash' }),
       frame({ t: 'bye', r: 1 }),
@@ -176,24 +187,24 @@ describe('decodeMessage refuses', () => {
   });
 
   it('frames larger than 16 KiB in UTF-8 although short in UTF-16 code units', () => {
-    const base = '{"v":1,"t":"ping","n":7,"x":"';
+    const base = '{"k":"m","v":1,"b":{"t":"ping","n":7,"x":"';
     // 3-byte characters: 5 600 chars = 16 800 bytes, but only ~5 630 code units.
-    const euros = `${base}${'€'.repeat(5_600)}"}`;
+    const euros = `${base}${'€'.repeat(5_600)}"}}`;
     expect(euros.length).toBeLessThan(16_384);
     expect(decodeMessage(euros)).toEqual({ ok: false, error: 'too-large' });
     // 4-byte characters (surrogate pairs): 4 200 emoji = 16 800 bytes, 8 400 code units.
-    const emoji = `${base}${'😀'.repeat(4_200)}"}`;
+    const emoji = `${base}${'😀'.repeat(4_200)}"}}`;
     expect(emoji.length).toBeLessThan(16_384);
     expect(decodeMessage(emoji)).toEqual({ ok: false, error: 'too-large' });
     // Just under the limit in bytes: accepted (unknown fields are ignored).
-    const fits = `${base}${'€'.repeat(5_440)}"}`;
+    const fits = `${base}${'€'.repeat(5_440)}"}}`;
     expect(new TextEncoder().encode(fits).length).toBeLessThanOrEqual(16_384);
     expect(decodeMessage(fits).ok).toBe(true);
   });
 
   it('multi-byte frames above a custom, smaller byte limit', () => {
     // 400 three-byte characters: ~430 code units, ~1 230 bytes, above a 1 024-byte limit.
-    const text = `{"v":1,"t":"ping","n":7,"x":"${'€'.repeat(400)}"}`;
+    const text = frame(`{"t":"ping","n":7,"x":"${'€'.repeat(400)}"}`);
     expect(text.length).toBeLessThan(1_024);
     expect(new TextEncoder().encode(text).length).toBeGreaterThan(1_024);
     expect(decodeMessage(text, { maxMessageBytes: 1_024, maxEntriesPerMessage: 512 })).toEqual({
@@ -204,10 +215,10 @@ describe('decodeMessage refuses', () => {
 
   it('more than 512 entries', () => {
     // 513 minimal entries fit in 16 KiB, so the entry cap itself is what refuses them.
-    const small = `{"v":1,"t":"push","e":[${Array(513).fill('0').join(',')}]}`;
+    const small = frame(`{"t":"push","e":[${Array(513).fill('0').join(',')}]}`);
     expect(small.length).toBeLessThan(16_384);
     expect(decodeMessage(small)).toEqual({ ok: false, error: 'too-many-entries' });
-    const exactly512 = `{"v":1,"t":"push","e":[${Array(512).fill('0').join(',')}]}`;
+    const exactly512 = frame(`{"t":"push","e":[${Array(512).fill('0').join(',')}]}`);
     expect(decodeMessage(exactly512)).toEqual({ ok: true, message: { t: 'push', entries: [] }, droppedEntries: 512 });
     // 10 000 entries: refused (too large for 16 KiB, and too many under a bigger byte limit).
     const big = entriesFrame(Array.from({ length: 10_000 }, (_, i) => [`n${i}`, 1, 0, 0]));
@@ -264,7 +275,7 @@ describe('decodeMessage entries', () => {
 
   it('drops what JSON can smuggle in as non-finite numbers (1e400 parses to Infinity)', () => {
     expect(JSON.parse('1e400')).toBe(Infinity);
-    const text = `{"v":1,"t":"push","e":[["${A}",1e400,0,0],["${B}",1,0,1e400],["${C}",1,0,-1e400],["${C}",2,0,0]]}`;
+    const text = frame(`{"t":"push","e":[["${A}",1e400,0,0],["${B}",1,0,1e400],["${C}",1,0,-1e400],["${C}",2,0,0]]}`);
     const { list, dropped } = decodedEntries(text);
     expect(list).toEqual([{ id: C, counter: 2, state: 'alive', ageSec: 0 }]);
     expect(dropped).toBe(3);
@@ -305,9 +316,10 @@ describe('decodeMessage entries', () => {
 
   it('treats __proto__ as a plain key of the message and as a plain ID', () => {
     // As a key: JSON.parse makes an own property; it must not supply v/t through the prototype.
-    expect(decodeMessage('{"__proto__":{"v":1,"t":"ping","n":1}}')).toEqual({ ok: false, error: 'bad-version' });
-    expect(decodeMessage('{"v":1,"__proto__":{"t":"ping","n":1}}')).toEqual({ ok: false, error: 'bad-shape' });
-    const withProto = decodeMessage('{"v":1,"t":"ping","n":3,"__proto__":{"n":9}}');
+    expect(decodeMessage('{"__proto__":{"k":"m","v":1,"b":{"t":"ping","n":1}}}')).toEqual({ ok: false, error: 'bad-shape' });
+    expect(decodeMessage('{"k":"m","v":1,"__proto__":{"b":{"t":"ping","n":1}}}')).toEqual({ ok: false, error: 'bad-shape' });
+    expect(decodeMessage(frame('{"__proto__":{"t":"ping","n":1}}'))).toEqual({ ok: false, error: 'bad-shape' });
+    const withProto = decodeMessage(frame('{"t":"ping","n":3,"__proto__":{"n":9}}'));
     expect(withProto).toEqual({ ok: true, message: { t: 'ping', nonce: 3 }, droppedEntries: 0 });
     // As an ID: a legal base64url string, handled like any other.
     const { list, dropped } = decodedEntries(

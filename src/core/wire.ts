@@ -1,8 +1,10 @@
 /**
  * The membership protocol on the wire: a typed union with a version, an encoder that respects the 16 KiB
  * data-channel limit, and a decoder that treats every byte as hostile. Decoding never throws; it returns an
- * error value or a message plus the count of entries it had to drop.
+ * error value or a message plus the count of entries it had to drop. Frames travel in the shared envelope
+ * (`envelope.ts`, kind `m`), which carries this protocol's version.
  */
+import { envelopeOverheadBytes, openFrame, wrapFrame } from './envelope';
 
 /** A node's identifier: 1–64 characters of the base64url alphabet (real IDs are 22: 128 bits of a key hash). */
 export type NodeId = string;
@@ -89,21 +91,25 @@ function entryTuple(entry: WireEntry): EntryTuple {
   return [entry.id, entry.counter, STATE_CODES.indexOf(entry.state), Math.min(MAX_AGE_SEC, Math.floor(entry.ageSec))];
 }
 
-/** Encodes one message as JSON text. Callers keep entry counts within limits (see `encodeEntryChunks`). */
+/** Encodes one message as a whole frame (envelope included). Callers keep entry counts within limits (see `splitEntries`). */
 export function encodeMessage(message: MembershipMessage): string {
+  return wrapFrame('m', PROTOCOL_VERSION, encodeBody(message));
+}
+
+function encodeBody(message: MembershipMessage): string {
   switch (message.t) {
     case 'push':
     case 'pull':
     case 'news':
     case 'table':
-      return JSON.stringify({ v: PROTOCOL_VERSION, t: message.t, e: message.entries.map(entryTuple) });
+      return JSON.stringify({ t: message.t, e: message.entries.map(entryTuple) });
     case 'sync':
-      return JSON.stringify({ v: PROTOCOL_VERSION, t: message.t, e: message.entries.map(entryTuple), w: message.want ? 1 : 0 });
+      return JSON.stringify({ t: message.t, e: message.entries.map(entryTuple), w: message.want ? 1 : 0 });
     case 'ping':
     case 'ack':
-      return JSON.stringify({ v: PROTOCOL_VERSION, t: message.t, n: message.nonce });
+      return JSON.stringify({ t: message.t, n: message.nonce });
     case 'bye':
-      return JSON.stringify({ v: PROTOCOL_VERSION, t: message.t, r: message.reason });
+      return JSON.stringify({ t: message.t, r: message.reason });
   }
 }
 
@@ -151,7 +157,7 @@ function entryJsonSize(entry: WireEntry): number {
  * for thousands of nodes without paying for JSON text it would throw away.
  */
 export function encodedSize(message: MembershipMessage): number {
-  const head = 13 + message.t.length; // {"v":1,"t":"<t>"
+  const head = envelopeOverheadBytes('m', PROTOCOL_VERSION) + 7 + message.t.length; // <envelope>{"t":"<t>"
   switch (message.t) {
     case 'push':
     case 'pull':
@@ -168,13 +174,6 @@ export function encodedSize(message: MembershipMessage): number {
     case 'bye':
       return head + 7 + message.reason.length + 1;
   }
-}
-
-function exceedsUtf8Bytes(text: string, maxBytes: number): boolean {
-  // Cheap bounds first (a UTF-16 code unit is 1–3 UTF-8 bytes): most frames are far below the cap.
-  if (text.length * 3 <= maxBytes) return false;
-  if (text.length > maxBytes) return true;
-  return new TextEncoder().encode(text).length > maxBytes;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -216,18 +215,24 @@ function isNonce(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Decodes and validates one inbound frame. Never throws. */
+/** Decodes and validates one inbound frame (envelope and body). Never throws. */
 export function decodeMessage(frame: unknown, limits: WireLimits = DEFAULT_WIRE_LIMITS): DecodeResult {
-  if (typeof frame !== 'string') return { ok: false, error: 'not-text' };
-  if (exceedsUtf8Bytes(frame, limits.maxMessageBytes)) return { ok: false, error: 'too-large' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(frame);
-  } catch {
-    return { ok: false, error: 'bad-json' };
+  const opened = openFrame(frame, limits.maxMessageBytes);
+  if (!opened.ok) {
+    if (opened.error === 'bad-envelope') return { ok: false, error: 'bad-shape' };
+    return { ok: false, error: opened.error === 'unknown-kind' ? 'unknown-type' : opened.error };
   }
+  if (opened.kind !== 'm') return { ok: false, error: 'unknown-type' };
+  return decodeMembershipBody(opened.version, opened.body, limits);
+}
+
+/**
+ * Validates the body of a membership frame whose envelope is already open (`openFrame`): the version is the
+ * envelope's, so only this protocol's version matters here. Never throws.
+ */
+export function decodeMembershipBody(version: number, parsed: unknown, limits: WireLimits = DEFAULT_WIRE_LIMITS): DecodeResult {
+  if (version !== PROTOCOL_VERSION) return { ok: false, error: 'bad-version' };
   if (!isPlainObject(parsed)) return { ok: false, error: 'bad-shape' };
-  if (parsed['v'] !== PROTOCOL_VERSION) return { ok: false, error: 'bad-version' };
   const t = parsed['t'];
   if (typeof t !== 'string') return { ok: false, error: 'bad-shape' };
   if (ENTRY_TYPES.has(t)) {

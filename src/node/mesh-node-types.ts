@@ -11,6 +11,7 @@ import type { RoutedDelivery, RouteLogEntry } from '../routing/router';
 import type { RouterOptions } from '../routing/router-options';
 import type { LinkPlatform } from './links';
 import type { LinkCounts } from './link-accounting';
+import type { RateLimitOptions } from '../util/token-bucket';
 
 /** Where the node is in its life, as the page shows it. */
 export type NodeState = 'joining' | 'connected' | 'isolated' | 'offline' | 'stopped';
@@ -65,6 +66,8 @@ export interface MeshNodeOptions {
   snapshot?: ConstructorParameters<typeof Membership>[0]['snapshot'];
   clock?: DriverClock;
   rng?: Rng;
+  /** Inbound frames accepted per link (token bucket); the excess is dropped and counted before parsing. */
+  linkInboundLimit?: RateLimitOptions;
 }
 
 /** Counters for the page, tests and benches. */
@@ -76,6 +79,8 @@ export interface MeshNodeStats extends LinkCounts {
   linkCloses: Record<string, number>;
   serverSignalsOut: number;
   serverSignalsIn: number;
+  /** Listeners of this node's events that threw, by event name (each also written to the console). */
+  listenerErrors: Record<string, number>;
   /** Signaling sent / accepted through the mesh (sealed, verified). */
   meshSignalsOut: number;
   meshSignalsIn: number;

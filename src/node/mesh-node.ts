@@ -1,10 +1,11 @@
 import { Membership, type Effect, type PeerView } from '../core';
-import { decodeMessage, encodeMessage, type MembershipMessage, type NodeId } from '../core/wire';
+import { encodeMessage, type MembershipMessage, type NodeId } from '../core/wire';
 import { isValidNodeId } from '../identity/keys';
 import { createEmitter } from '../util/emitter';
 import type { LinkCloseEvent } from '../transport/types';
 import { Router, type UnicastResult } from '../routing/router';
-import { decodeRouteMessage } from '../routing/route-wire';
+import type { RouteDecodeResult } from '../routing/route-wire';
+import { decodeFrame } from './frame-decoder';
 import { LinkRegistry } from './links';
 import { cryptoRng } from './crypto-rng';
 import { MeshRouting } from './mesh-routing';
@@ -25,12 +26,12 @@ const REAL_CLOCK: DriverClock = {
 };
 
 /**
- * Inbound frames accepted per link. Honest peers stay below it (a whole-table sync at n = 1 000 is ~15 frames, a
+ * Inbound frames accepted per link, by default. Honest peers stay below it (a whole-table sync at n = 1 000 is ~15 frames, a
  * 256 KiB message ~30 pieces, topology adverts are batched per 50 ms); a flooding peer is cut to this rate and the
  * excess is dropped and counted before any parsing. Measured: at 200/s (burst 400) and unbatched adverts, a
  * 50-node join burst dropped ~20 000 honest frames.
  */
-const LINK_INBOUND_LIMIT: RateLimitOptions = { ratePerSec: 500, burst: 1_000 };
+export const DEFAULT_LINK_INBOUND_LIMIT: Readonly<RateLimitOptions> = { ratePerSec: 500, burst: 1_000 };
 
 /**
  * Peer connections kept back for repairs: below this many left in the tab's lifetime budget (450 of Chromium's
@@ -62,7 +63,12 @@ export class MeshNode {
   /** Later dials wait here for a mesh route instead of going through the server. */
   private readonly routeWait: RouteWait;
   private readonly clock: DriverClock;
-  private readonly emitter = createEmitter<MeshNodeEvents>();
+  private readonly linkInboundLimit: RateLimitOptions;
+  /** A listener that throws (the page's, a test's) is counted and written to the console, and the node goes on. */
+  private readonly emitter = createEmitter<MeshNodeEvents>((error, event) => {
+    this.counters.listenerErrors[event] = (this.counters.listenerErrors[event] ?? 0) + 1;
+    console.error(`starmesh: a '${event}' listener threw`, error);
+  });
   private timer: unknown = undefined;
   private timerAtMs = Infinity;
   private currentState: NodeState = 'offline';
@@ -73,11 +79,13 @@ export class MeshNode {
   private readonly counters = {
     drops: {} as Record<string, number>, messagesIn: 0, messagesOut: 0, sendFailures: {} as Record<string, number>,
     linkCloses: {} as Record<string, number>, serverSignalsOut: 0, serverSignalsIn: 0,
+    listenerErrors: {} as Record<string, number>,
   };
 
   constructor(options: MeshNodeOptions) {
     this.id = options.identity.id;
     this.clock = options.clock ?? REAL_CLOCK;
+    this.linkInboundLimit = options.linkInboundLimit ?? DEFAULT_LINK_INBOUND_LIMIT;
     const rng = options.rng ?? cryptoRng();
     this.server = new ServerPresence({
       make: options.signaling,
@@ -127,7 +135,7 @@ export class MeshNode {
         this.routeWait.cancel(peer);
         this.accounting.opened(peer, this.clock.now());
         this.introductionsFailing = false;
-        this.inbound.set(peer, createTokenBucket(LINK_INBOUND_LIMIT, () => this.clock.now()));
+        this.inbound.set(peer, createTokenBucket(this.linkInboundLimit, () => this.clock.now()));
         if (this.budget !== undefined && this.budget.remaining() < REWIRE_RESERVE_CONNECTIONS) this.core.setRewiring(false);
         this.run(this.core.linkUp(this.clock.now(), peer));
         // The core may refuse the link (the degree bound raced) and close it at once: its close event fired
@@ -275,9 +283,11 @@ export class MeshNode {
 
   private onMessage(peer: NodeId, text: string): void {
     if (this.inbound.get(peer)?.take() === false) return this.drop(peer, 'link:rate-limited');
-    const decoded = decodeMessage(text);
+    const frame = decodeFrame(text);
+    if (frame.kind === 'refused') return this.drop(peer, `frame:${frame.error}`);
+    if (frame.kind === 'routing') return this.onRouteMessage(peer, frame.result);
+    const decoded = frame.result;
     if (!decoded.ok) {
-      if (decoded.error === 'unknown-type') return this.onRouteMessage(peer, text);
       this.drop(peer, `message:${decoded.error}`);
       return;
     }
@@ -289,10 +299,9 @@ export class MeshNode {
     this.run(this.core.receive(this.clock.now(), peer, withRealIds(decoded.message, (count) => this.drop(peer, 'message:bad-id', count))));
   }
 
-  private onRouteMessage(peer: NodeId, text: string): void {
-    const decoded = decodeRouteMessage(text);
+  private onRouteMessage(peer: NodeId, decoded: RouteDecodeResult): void {
     if (!decoded.ok) {
-      this.drop(peer, decoded.error === 'not-routing' ? 'message:unknown-type' : `route:${decoded.error}`);
+      this.drop(peer, `route:${decoded.error}`);
       return;
     }
     if (decoded.dropped > 0) this.drop(peer, 'route:bad-adverts', decoded.dropped);

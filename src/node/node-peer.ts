@@ -10,7 +10,7 @@ import { createSignalingClient, type WebSocketConstructor } from '../adapters/si
 import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
-import { MeshNode } from './mesh-node';
+import { MeshNode, type MeshNodeOptions } from './mesh-node';
 
 /** Options of `startNodePeer`. */
 export interface NodePeerConfig {
@@ -25,6 +25,8 @@ export interface NodePeerConfig {
    * generous; it still bounds what misbehaving peers can make us spend.
    */
   connectionBudget?: number;
+  /** Inbound frames accepted per link (default: the driver's). */
+  linkInboundLimit?: MeshNodeOptions['linkInboundLimit'];
 }
 
 /** Default lifetime connection budget of a Node peer. */
@@ -57,6 +59,7 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
       ...(config.membership?.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.membership.connectTimeoutMs } : {}),
     },
     ...(config.membership !== undefined ? { membership: config.membership } : {}),
+    ...(config.linkInboundLimit !== undefined ? { linkInboundLimit: config.linkInboundLimit } : {}),
   });
   await node.start();
   return node;

@@ -1,9 +1,10 @@
 /**
  * Routing frames on the wire: link-state adverts (who is linked to whom) and routed messages (unicast, broadcast,
  * their acknowledgements and failures, and signaling carried through the mesh). They share data channels with the
- * membership messages (`src/core/wire.ts`) and use `t` values that codec does not know, so the driver offers a frame
- * to this decoder when the membership decoder answers `unknown-type`. Decoding never throws.
+ * membership messages (`src/core/wire.ts`) in the same envelope (`src/core/envelope.ts`), under kind `r` and this
+ * protocol's own version, so the two protocols' versions move independently. Decoding never throws.
  */
+import { openFrame, wrapFrame } from '../core/envelope';
 import { isNodeId, type NodeId } from '../core/wire';
 
 /** Version of the routing frames. */
@@ -58,7 +59,7 @@ export const ROUTE_LIMITS = Object.freeze({
 });
 
 /** Why a routing frame was refused. */
-export type RouteDecodeError = 'bad-json' | 'bad-shape' | 'bad-version' | 'not-routing' | 'too-many' | 'loop';
+export type RouteDecodeError = 'bad-json' | 'bad-shape' | 'bad-version' | 'not-routing' | 'unknown-type' | 'too-many' | 'loop';
 
 const KINDS: readonly RouteKind[] = ['uni', 'bc', 'ack', 'fail', 'sig'];
 const MSG_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -67,15 +68,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Encodes one routing message as JSON text. */
+/** Largest routing frame, in UTF-8 bytes (one data-channel message). */
+export const MAX_ROUTE_FRAME_BYTES = 16_384;
+
+/** Encodes one routing message as a whole frame (envelope included). */
 export function encodeRouteMessage(message: RouteMessage): string {
-  if (message.t === 'lsa') {
-    return JSON.stringify({ v: ROUTE_PROTOCOL_VERSION, t: 'lsa', a: message.adverts.map((a) => [a.origin, a.seq, a.neighbours]) });
-  }
+  return wrapFrame('r', ROUTE_PROTOCOL_VERSION, encodeRouteBody(message));
+}
+
+function encodeRouteBody(message: RouteMessage): string {
+  if (message.t === 'lsa') return JSON.stringify({ t: 'lsa', a: message.adverts.map((a) => [a.origin, a.seq, a.neighbours]) });
   const f = message.frame;
-  return JSON.stringify({
-    v: ROUTE_PROTOCOL_VERSION, t: 'r', k: f.kind, o: f.origin, d: f.target ?? '', m: f.msgId, tr: f.trace, i: f.piece, c: f.pieces, p: f.body,
-  });
+  return JSON.stringify({ t: 'r', k: f.kind, o: f.origin, d: f.target ?? '', m: f.msgId, tr: f.trace, i: f.piece, c: f.pieces, p: f.body });
 }
 
 /** Decodes an advert tuple `[origin, seq, [ids]]`, or null. Duplicate neighbours and the origin itself are dropped. */
@@ -122,21 +126,27 @@ function decodeFrame(record: Record<string, unknown>): RoutedFrame | RouteDecode
   return { kind, origin: o, target, msgId: m, trace: tr as NodeId[], piece: i as number, pieces: c as number, body: p };
 }
 
+/** Result of decoding one routing frame. */
+export type RouteDecodeResult = { ok: true; message: RouteMessage; dropped: number } | { ok: false; error: RouteDecodeError };
+
 /**
- * Decodes a frame the membership codec did not recognise. `not-routing` means it is no routing frame either
- * (the caller counts it as an unknown type). Size is checked by the caller (the link refuses frames over 16 KiB).
+ * Decodes one whole frame (envelope and body); `not-routing` means its envelope is of another kind. The driver
+ * opens the envelope once itself and calls `decodeRouteBody`; this is for tests and tools.
  */
-export function decodeRouteMessage(text: string): { ok: true; message: RouteMessage; dropped: number } | { ok: false; error: RouteDecodeError } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return { ok: false, error: 'bad-json' };
-  }
+export function decodeRouteMessage(text: string): RouteDecodeResult {
+  const opened = openFrame(text, MAX_ROUTE_FRAME_BYTES);
+  if (!opened.ok) return { ok: false, error: opened.error === 'bad-json' ? 'bad-json' : 'bad-shape' };
+  if (opened.kind !== 'r') return { ok: false, error: 'not-routing' };
+  return decodeRouteBody(opened.version, opened.body);
+}
+
+/** Validates the body of a routing frame whose envelope is already open, at the envelope's version. Never throws. */
+export function decodeRouteBody(version: number, parsed: unknown): RouteDecodeResult {
+  if (version !== ROUTE_PROTOCOL_VERSION) return { ok: false, error: 'bad-version' };
   if (!isRecord(parsed)) return { ok: false, error: 'bad-shape' };
   const t = parsed['t'];
-  if (t !== 'lsa' && t !== 'r') return { ok: false, error: 'not-routing' };
-  if (parsed['v'] !== ROUTE_PROTOCOL_VERSION) return { ok: false, error: 'bad-version' };
+  if (typeof t !== 'string') return { ok: false, error: 'bad-shape' };
+  if (t !== 'lsa' && t !== 'r') return { ok: false, error: 'unknown-type' };
   if (t === 'lsa') {
     const list = parsed['a'];
     if (!Array.isArray(list)) return { ok: false, error: 'bad-shape' };

@@ -176,7 +176,8 @@ describe('Router: hostile input', () => {
   it('refuses frames from non-neighbours and malformed text, and keeps routing', () => {
     const net = lineNet();
     net.inject('H7', 'B1', encodeRouteMessage({ t: 'r', frame: frame({}) }));
-    for (const text of ['{', '[]', '{"v":1,"t":"r"}', '{"v":2,"t":"lsa","a":[]}', '{"v":1,"t":"r","k":"uni","o":"A0","d":"D3","m":"m","tr":["A0"],"i":5,"c":2,"p":""}']) {
+    const bad = ['{', '[]', '{"t":"r"}', '{"t":"lsa","a":[]}', '{"t":"r","k":"uni","o":"A0","d":"D3","m":"m","tr":["A0"],"i":5,"c":2,"p":""}'];
+    for (const text of bad.map((body, i) => (i < 2 ? body : `{"k":"r","v":${i === 3 ? 2 : 1},"b":${body}}`))) {
       net.inject('A0', 'B1', text);
     }
     expect(net.drops.filter((d) => d.at === 'B1').map((d) => d.reason)).toEqual([
@@ -243,9 +244,10 @@ describe('route wire', () => {
   });
 
   it('drops bad adverts one by one and says when a frame is not a routing frame', () => {
-    const text = JSON.stringify({ v: 1, t: 'lsa', a: [['A0', 1, ['B1', 'B1', 'A0']], ['__proto__!', 1, []], ['C2', -1, []], ['D3', 1, 'x']] });
+    const text = JSON.stringify({ k: 'r', v: 1, b: { t: 'lsa', a: [['A0', 1, ['B1', 'B1', 'A0']], ['__proto__!', 1, []], ['C2', -1, []], ['D3', 1, 'x']] } });
     expect(decodeRouteMessage(text)).toEqual({ ok: true, message: { t: 'lsa', adverts: [{ origin: 'A0', seq: 1, neighbours: ['B1'] }] }, dropped: 3 });
-    expect(decodeRouteMessage('{"v":1,"t":"push","e":[]}')).toEqual({ ok: false, error: 'not-routing' });
+    expect(decodeRouteMessage('{"k":"m","v":1,"b":{"t":"push","e":[]}}')).toEqual({ ok: false, error: 'not-routing' });
+    expect(decodeRouteMessage('{"k":"r","v":1,"b":{"t":"push","e":[]}}')).toEqual({ ok: false, error: 'unknown-type' });
   });
 
   it('a router constructed with bad options says which', () => {
