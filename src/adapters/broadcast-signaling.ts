@@ -6,7 +6,7 @@
  * and the `from` a tab claims is only a routing hint — the link's key-proof handshake is what authenticates.
  */
 import { isValidNodeId, type NodeId } from '../identity/keys';
-import { createEmitter } from '../util/emitter';
+import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 import type { SignalingClient, SignalingEvents } from './signaling-client';
 
 /** The part of BroadcastChannel used here (injectable for tests). */
@@ -62,7 +62,7 @@ function parse(raw: unknown, maxChars: number): ChannelMessage | null {
 
 /** Creates the client; the channel opens on `connect()`. Never throws on bad input. */
 export function createBroadcastSignaling(options: BroadcastSignalingOptions): BroadcastSignaling {
-  const emitter = createEmitter<SignalingEvents>();
+  const emitter = createEmitter<SignalingEvents>(consoleHandlerErrors('signaling'));
   const peers = new Set<NodeId>();
   const maxChars = options.maxMessageChars ?? 64 * 1024;
   let channel: BroadcastChannelLike | undefined;

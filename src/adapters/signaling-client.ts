@@ -8,7 +8,7 @@
  * never as uncaught exceptions.
  */
 import { base64urlEncode, isValidNodeId, type KeyIdentity, type NodeId } from '../identity/keys';
-import { createEmitter } from '../util/emitter';
+import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 
 /**
  * Error codes: the server's stable codes (see signal/README.md) plus local ones: `connect-failed` (socket could not
@@ -127,7 +127,7 @@ interface Pending<T> {
 /** Creates a client; nothing happens on the network until `connect()`. */
 export function createSignalingClient(options: SignalingClientOptions): SignalingClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const emitter = createEmitter<SignalingEvents>();
+  const emitter = createEmitter<SignalingEvents>(consoleHandlerErrors('signaling'));
   const encoder = new TextEncoder();
   let socket: WebSocketLike | undefined;
   let connecting: Promise<SignalingWelcome> | undefined;

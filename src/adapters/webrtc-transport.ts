@@ -8,7 +8,7 @@
  */
 import type { KeyIdentity, NodeId } from '../identity/keys';
 import type { AttemptLimiter, ConnectionBudget } from '../transport/budget';
-import { createEmitter } from '../transport/emitter';
+import { createEmitter } from '../util/emitter';
 import { classifyInbound, fitsInFrame, utf8ByteLength } from '../transport/framing';
 import { createLinkHandshake, MAX_HANDSHAKE_FRAME_CHARS } from '../transport/handshake';
 import { createSignalGate, parseSignal } from '../transport/signal';
@@ -140,7 +140,10 @@ function wrapPeer(peer: SimplePeerLike, options: CreateLinkOptions): Link {
     own[key]++;
     if (options.sharedCounters !== undefined) options.sharedCounters[key]++;
   };
-  const events = createEmitter<LinkEvents>(() => count('listenerErrors'));
+  const events = createEmitter<LinkEvents>((error, event) => {
+    count('listenerErrors');
+    console.error(`starmesh: a link '${event}' listener threw`, error);
+  });
   let state: LinkState = 'connecting';
   let remoteId = options.remoteId;
   let pendingBytes = 0;

@@ -4,7 +4,7 @@
  */
 import { SignalingError, type SignalingClient, type SignalingEvents, type SignalingWelcome } from '../adapters/signaling-client';
 import type { NodeId } from '../core/wire';
-import { createEmitter } from '../util/emitter';
+import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 
 interface Deferred<T> {
   resolve(value: T): void;
@@ -13,7 +13,7 @@ interface Deferred<T> {
 
 /** A scripted signaling client. */
 export class FakeSignalingClient implements SignalingClient {
-  private readonly emitter = createEmitter<SignalingEvents>();
+  private readonly emitter = createEmitter<SignalingEvents>(consoleHandlerErrors('signaling'));
   private pendingConnect: Deferred<SignalingWelcome> | undefined;
   private introducer = false;
   /** Calls of `connect()`, `close()` and `release()`. */

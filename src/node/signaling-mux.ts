@@ -1,7 +1,7 @@
 import type { SignalingClient, SignalingEvents } from '../adapters/signaling-client';
 import type { BroadcastSignaling } from '../adapters/broadcast-signaling';
 import type { NodeId } from '../core/wire';
-import { createEmitter } from '../util/emitter';
+import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 
 /**
  * Two signaling paths as one client: tabs of this browser over BroadcastChannel, everyone else through the
@@ -9,7 +9,7 @@ import { createEmitter } from '../util/emitter';
  * go to a sibling locally and to anyone else through the server.
  */
 export function createSignalingMux(server: SignalingClient, local: BroadcastSignaling): SignalingClient {
-  const emitter = createEmitter<SignalingEvents>();
+  const emitter = createEmitter<SignalingEvents>(consoleHandlerErrors('signaling'));
   let serverUp = false;
   server.on('signal', (event) => emitter.emit('signal', event));
   local.on('signal', (event) => emitter.emit('signal', event));

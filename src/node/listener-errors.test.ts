@@ -1,0 +1,53 @@
+/**
+ * A listener of a node's events that throws (a page's handler with a bug) must neither break the node nor vanish:
+ * it is counted by event in `stats().listenerErrors`, written to the console, and the other listeners still run.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { seededRng } from '../core/random';
+import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
+import type { SimplePeerConstructor } from '../transport/types';
+import { FakeSignalingClient } from './fake-signaling';
+import { MeshNode, type NodeState } from './mesh-node';
+import { ManualClock } from './test-clock';
+
+const NO_WEBRTC = class {
+  constructor() {
+    throw new Error('no WebRTC in this test');
+  }
+} as unknown as SimplePeerConstructor;
+
+describe('MeshNode listeners', () => {
+  it('counts and reports a throwing listener, and the node and the other listeners go on', async () => {
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const clients: FakeSignalingClient[] = [];
+    const node = new MeshNode({
+      identity: await identityFromKeyPair(await generateKeyPair(false)),
+      signaling: () => {
+        const client = new FakeSignalingClient();
+        clients.push(client);
+        return client;
+      },
+      platform: { SimplePeerImpl: NO_WEBRTC },
+      clock: new ManualClock(1_000_000),
+      rng: seededRng(3),
+    });
+    try {
+      const seen: NodeState[] = [];
+      const bug = new Error('page bug');
+      node.on('state', () => {
+        throw bug;
+      });
+      node.on('state', ({ state }) => seen.push(state));
+      const started = node.start();
+      clients[0]?.fail();
+      await started;
+      expect(node.state).toBe('offline');
+      expect(seen.length).toBeGreaterThan(0);
+      expect(node.stats().listenerErrors).toEqual({ state: seen.length });
+      expect(consoleError).toHaveBeenCalledWith("starmesh: a 'state' listener threw", bug);
+    } finally {
+      node.stop();
+      consoleError.mockRestore();
+    }
+  });
+});
