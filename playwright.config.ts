@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import type { StarmeshOptions } from './e2e/fixtures';
 import { chromiumArgs, chromiumExecutablePath } from './scripts/chromium';
@@ -20,11 +19,6 @@ const widgetPort = Number(env['STARMESH_WIDGET_PORT'] ?? 5174);
 const widgetHostUrl = `http://${host}:${widgetPort}`;
 
 const executablePath = chromiumExecutablePath(env);
-
-// The signaling server is optional until signal/cli.ts exists (the WebRTC
-// smoke test does not need it); scenario tests will fail to connect without it.
-const hasSignal = existsSync(new URL('./signal/cli.ts', import.meta.url));
-if (!hasSignal && !env['TEST_WORKER_INDEX']) console.warn('playwright.config: signal/cli.ts not found, not starting the signaling server');
 
 export default defineConfig<StarmeshOptions>({
   testDir: 'e2e',
@@ -74,19 +68,15 @@ export default defineConfig<StarmeshOptions>({
       stdout: 'ignore',
       stderr: 'pipe',
     },
-    ...(hasSignal
-      ? [
-          {
-            name: 'signal',
-            // Same Origin allow-list as `npm start` uses, so tests exercise the check.
-            command: `npx tsx signal/cli.ts --host ${host} --port ${signalPort} --origins ${baseURL},http://localhost:${pagePort},${widgetHostUrl}`,
-            port: signalPort,
-            reuseExistingServer: !CI,
-            timeout: 30_000,
-            stdout: 'ignore' as const,
-            stderr: 'pipe' as const,
-          },
-        ]
-      : []),
+    {
+      name: 'signal',
+      // Same Origin allow-list as `npm start` uses, so tests exercise the check.
+      command: `npx tsx signal/cli.ts --host ${host} --port ${signalPort} --origins ${baseURL},http://localhost:${pagePort},${widgetHostUrl}`,
+      port: signalPort,
+      reuseExistingServer: !CI,
+      timeout: 30_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
   ],
 });

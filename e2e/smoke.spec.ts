@@ -5,7 +5,6 @@
  * If this fails, no Starmesh scenario can pass: check that the run happens
  * inside the network namespace (npm run test:e2e) and the Chromium flags.
  */
-import { existsSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import type { RtcSmoke } from './pages/rtc-smoke';
 import { expect, test } from './fixtures';
@@ -63,7 +62,6 @@ test('simple-peer browser bundle served by Vite: data channel between two contex
 });
 
 test('the page origin reaches the signaling server', async ({ openPages, signalUrl }) => {
-  test.skip(!existsSync('signal/cli.ts'), 'signal/cli.ts does not exist yet');
   const [a] = await openPages(1, SMOKE_PAGE);
   const first = await a!.page.evaluate(
     (url) =>
