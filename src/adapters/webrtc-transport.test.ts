@@ -50,7 +50,7 @@ async function connectedPair(extra: Partial<CreateLinkOptions> = {}) {
   const b = makeLink({ identity: idB, initiator: false, remoteId: idA.id, ...extra });
   const [logA, logB] = [record(a), record(b)];
   wire(a, b);
-  await vi.waitFor(() => expect(logA.opened.length + logB.opened.length).toBe(2), { timeout: 10_000 });
+  await vi.waitFor(() => expect(logA.opened.length + logB.opened.length).toBe(2), { timeout: 30_000 });
   return { a, b, logA, logB, idA, idB };
 }
 
@@ -63,8 +63,8 @@ describe('webrtc link', () => {
     expect(a.send('hello from a')).toEqual({ ok: true });
     expect(b.send('hello from b')).toEqual({ ok: true });
     expect(a.send('')).toEqual({ ok: true });
-    await vi.waitFor(() => expect(logB.messages).toEqual(['hello from a', '']));
-    await vi.waitFor(() => expect(logA.messages).toEqual(['hello from b']));
+    await vi.waitFor(() => expect(logB.messages).toEqual(['hello from a', '']), { timeout: 30_000 });
+    await vi.waitFor(() => expect(logA.messages).toEqual(['hello from b']), { timeout: 30_000 });
     expect(a.counters().messagesSent).toBe(2);
   });
 
@@ -80,7 +80,7 @@ describe('webrtc link', () => {
     expect(a.send('é'.repeat(8 * 1024 + 1))).toEqual({ ok: false, code: 'too-large' });
     const exact = 'y'.repeat(16 * 1024);
     expect(a.send(exact)).toEqual({ ok: true });
-    await vi.waitFor(() => expect(logB.messages).toEqual([exact]));
+    await vi.waitFor(() => expect(logB.messages).toEqual([exact]), { timeout: 30_000 });
   });
 
   it('drops sends beyond maxQueuedBytes with queue-full and delivers the rest', async () => {
@@ -91,8 +91,8 @@ describe('webrtc link', () => {
     expect(results.some((r) => !r.ok && r.code === 'queue-full')).toBe(true);
     expect(accepted).toBeGreaterThanOrEqual(3);
     expect(a.counters().droppedOutboundQueueFull).toBe(10 - accepted);
-    await vi.waitFor(() => expect(logB.messages.length).toBe(accepted));
-    await vi.waitFor(() => expect(a.queuedBytes()).toBe(0));
+    await vi.waitFor(() => expect(logB.messages.length).toBe(accepted), { timeout: 30_000 });
+    await vi.waitFor(() => expect(a.queuedBytes()).toBe(0), { timeout: 30_000 });
     expect(a.send(chunk)).toEqual({ ok: true });
   });
 
@@ -102,7 +102,7 @@ describe('webrtc link', () => {
     const b = makeLink({ identity: idB, initiator: false, remoteId: idA.id });
     const [logA, logB] = [record(a), record(b)];
     wire(a, b);
-    await vi.waitFor(() => expect(logA.closes.length + logB.closes.length).toBe(2), { timeout: 10_000 });
+    await vi.waitFor(() => expect(logA.closes.length + logB.closes.length).toBe(2), { timeout: 30_000 });
     expect(logA.closes[0]?.code).toBe('auth-failed');
     expect(logB.closes[0]?.code).toBe('auth-failed');
     expect(logA.opened).toEqual([]);
@@ -115,7 +115,7 @@ describe('webrtc link', () => {
     const a = makeLink({ identity: idA, initiator: true, connectTimeoutMs: 200 });
     const b = makeLink({ identity: idB, initiator: false, connectTimeoutMs: 200, sharedCounters: shared });
     const [logA, logB] = [record(a), record(b)];
-    await vi.waitFor(() => expect(logA.closes.length + logB.closes.length).toBe(2));
+    await vi.waitFor(() => expect(logA.closes.length + logB.closes.length).toBe(2), { timeout: 30_000 });
     expect(logA.closes).toEqual([{ code: 'timeout', detail: 'not open in time' }]);
     expect(logB.closes[0]?.code).toBe('timeout');
     expect(shared.timeouts).toBe(1);
@@ -126,7 +126,7 @@ describe('webrtc link', () => {
     const { a, logA, logB } = await connectedPair();
     a.close();
     a.close();
-    await vi.waitFor(() => expect(logB.closes.length).toBe(1));
+    await vi.waitFor(() => expect(logB.closes.length).toBe(1), { timeout: 30_000 });
     expect(logA.closes).toEqual([{ code: 'local' }]);
     expect(logB.closes[0]?.code).toBe('remote-closed');
     expect(a.signal({ type: 'offer', sdp: 'v=0' })).toEqual({ ok: false, code: 'closed' });
@@ -169,7 +169,7 @@ describe('webrtc link against a malicious raw peer', () => {
   ] as const)('drops a %s frame during the handshake and never opens', async (_name, attack, counter) => {
     const { link, raw, log } = await rawPeerAgainstLink();
     attack(raw);
-    await vi.waitFor(() => expect(log.closes.length).toBe(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(log.closes.length).toBe(1), { timeout: 30_000 });
     expect(log.closes[0]?.code).toBe('auth-failed');
     expect(log.opened).toEqual([]);
     expect(link.counters()[counter]).toBeGreaterThanOrEqual(1);
@@ -183,7 +183,7 @@ describe('webrtc link against a malicious raw peer', () => {
     raw.on('signal', (data) => link.signal(data));
     link.on('signal', (data) => raw.signal(data));
     const log = record(link);
-    await vi.waitFor(() => expect(log.closes.length).toBe(1), { timeout: 5_000 });
+    await vi.waitFor(() => expect(log.closes.length).toBe(1), { timeout: 30_000 });
     expect(log.closes[0]?.code).toBe('timeout');
     expect(log.opened).toEqual([]);
   });
@@ -202,11 +202,11 @@ describe('webrtc link against a malicious raw peer', () => {
       handshake.start();
     });
     await authenticated;
-    await vi.waitFor(() => expect(log.opened).toEqual([evil.id]));
+    await vi.waitFor(() => expect(log.opened).toEqual([evil.id]), { timeout: 30_000 });
     (raw as unknown as { send(b: Uint8Array): void }).send(new Uint8Array(4));
     raw.write('x'.repeat(17_000));
     raw.write('fine');
-    await vi.waitFor(() => expect(log.messages).toEqual(['fine']));
+    await vi.waitFor(() => expect(log.messages).toEqual(['fine']), { timeout: 30_000 });
     expect(link.counters()).toMatchObject({ droppedInboundBinary: 1, droppedInboundTooLarge: 1, messagesReceived: 1 });
     expect(link.state()).toBe('open');
   });

@@ -9,8 +9,10 @@ import { startNodePeer } from './node-peer';
 import { until } from './test-helpers';
 
 const FAST = { gossipIntervalMs: 500, pingIntervalMs: 500, pingTimeoutMs: 300, retryBaseMs: 1_000, retryMaxMs: 4_000 };
+/** Every wait's upper bound, sized for a loaded 2-core machine; passing runs end their waits far sooner. */
+const PATIENT_MS = 60_000;
 
-describe('signaling recovery', () => {
+describe('signaling recovery', { timeout: 4 * PATIENT_MS }, () => {
   const nodes: MeshNode[] = [];
   let server: SignalServer | undefined;
 
@@ -26,14 +28,14 @@ describe('signaling recovery', () => {
 
     const early = await startNodePeer({ signalUrl: url, room: 'recovery', membership: FAST });
     nodes.push(early);
-    await until(() => early.state === 'offline', 10_000, () => `state ${early.state}`);
+    await until(() => early.state === 'offline', PATIENT_MS, () => `state ${early.state}`);
 
     server = await startSignalServer({ port, host: '127.0.0.1' });
     const late = await startNodePeer({ signalUrl: url, room: 'recovery', membership: FAST });
     nodes.push(late);
     await until(
       () => early.members().includes(late.id) && late.members().includes(early.id),
-      20_000,
+      PATIENT_MS,
       () => `early: ${early.state} ${early.members().length}, late: ${late.state} ${late.members().length}`,
     );
     expect(early.state).toBe('connected');
@@ -51,7 +53,7 @@ describe('signaling recovery', () => {
     nodes.push(...mesh);
     await until(
       () => mesh.every((node) => node.members().length === 7) && server!.stats().sockets === 3,
-      30_000,
+      PATIENT_MS,
       () => `members ${mesh.map((node) => node.members().length)}, server ${JSON.stringify(server!.stats())}`,
     );
     const introducers = mesh.filter((node) => node.serverStatus().introducer);
@@ -63,11 +65,16 @@ describe('signaling recovery', () => {
     // A socket counts before its hello is through; wait for the joins themselves.
     await until(
       () => restarted.stats().sockets === 3 && restarted.traffic().joins === 3,
-      15_000,
+      PATIENT_MS,
       () => `server ${JSON.stringify(restarted.stats())} ${JSON.stringify(restarted.traffic())}`,
     );
-    // Only the three former introducers came back (a guest with links has no reason to), and the mesh held.
-    expect(introducers.every((node) => node.serverStatus().introducer)).toBe(true);
+    // Only the three former introducers came back (a guest with links has no reason to), and the mesh held. The
+    // server counts a join before its welcome reaches the node, so each node's own view is waited for.
+    await until(
+      () => introducers.every((node) => node.serverStatus().introducer),
+      PATIENT_MS,
+      () => `introducers back: ${introducers.filter((node) => node.serverStatus().introducer).length} of 3`,
+    );
     expect(mesh.every((node) => node.members().length === 7 && node.state === 'connected')).toBe(true);
     expect(restarted.traffic().joins).toBe(3);
   });

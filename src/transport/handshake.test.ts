@@ -41,7 +41,7 @@ describe('link handshake', () => {
     const [a, b] = [await newIdentity(), await newIdentity()];
     const { A, B, start } = pair(a, b, b.id, a.id);
     start();
-    await vi.waitFor(() => expect([A.ok, B.ok]).toEqual([b.id, a.id]));
+    await vi.waitFor(() => expect([A.ok, B.ok]).toEqual([b.id, a.id]), { timeout: 30_000 });
     expect(A.failed).toBeUndefined();
   });
 
@@ -52,16 +52,16 @@ describe('link handshake', () => {
     const B = side(b, (text) => queueMicrotask(() => A.handshake.receive(text)));
     hB = B.handshake;
     A.handshake.start();
-    await vi.waitFor(() => expect(A.outcome.sent.length).toBe(1));
+    await vi.waitFor(() => expect(A.outcome.sent.length).toBe(1), { timeout: 30_000 });
     B.handshake.start();
-    await vi.waitFor(() => expect([A.outcome.ok, B.outcome.ok]).toEqual([b.id, a.id]));
+    await vi.waitFor(() => expect([A.outcome.ok, B.outcome.ok]).toEqual([b.id, a.id]), { timeout: 30_000 });
   });
 
   it('fails on an unexpected remote id', async () => {
     const [a, b, c] = [await newIdentity(), await newIdentity(), await newIdentity()];
     const { A, start } = pair(a, b, c.id);
     start();
-    await vi.waitFor(() => expect(A.failed).toMatch(/^auth-failed: remote id mismatch/));
+    await vi.waitFor(() => expect(A.failed).toMatch(/^auth-failed: remote id mismatch/), { timeout: 30_000 });
     expect(A.ok).toBeUndefined();
   });
 
@@ -88,7 +88,7 @@ describe('link handshake', () => {
     h2.receive(JSON.stringify({ t: 'hello', v: 1, nonce: other }));
     const sig = await a.sign(handshakePayload(ownNonce, other));
     h2.receive(JSON.stringify({ t: 'proof', key: base64urlEncode(a.publicKey), sig: base64urlEncode(sig) }));
-    await vi.waitFor(() => expect(failed).toBe('remote presented our own key'));
+    await vi.waitFor(() => expect(failed).toBe('remote presented our own key'), { timeout: 30_000 });
   });
 
   it('refuses a bad signature and out-of-order frames', async () => {
@@ -108,7 +108,7 @@ describe('link handshake', () => {
     const h4 = make();
     h4.receive(JSON.stringify({ t: 'hello', v: 1, nonce }));
     h4.receive(JSON.stringify({ t: 'hello', v: 1, nonce }));
-    await vi.waitFor(() => expect(failures).toHaveLength(4));
+    await vi.waitFor(() => expect(failures).toHaveLength(4), { timeout: 30_000 });
     expect(failures).toEqual(expect.arrayContaining(['bad signature', 'unexpected ok', 'unexpected proof', 'duplicate hello']));
   });
 
