@@ -1,18 +1,18 @@
 /** Accessibility of the page (axe-core): no serious or critical violations, in light and dark, with live content. */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, expectFullMembership, FAST_PARAMS, test } from './fixtures';
+import { expect, expectFullMembership, FAST_PARAMS, PATIENT_MS, test } from './fixtures';
 
 test('the page has no serious or critical accessibility violations', async ({ openNodes }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
   const nodes = await openNodes(2, { params: FAST_PARAMS });
-  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 30_000 });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
   const page = nodes[0]!.page;
   await expect(page.locator('#peer-rows tr')).toHaveCount(1);
   // Live content in every panel: a delivered message, log lines, a selected log line, a filtered table.
   await page.getByRole('combobox', { name: 'To' }).selectOption(nodes[1]!.id);
   await page.getByRole('textbox', { name: 'Message' }).fill('axe');
   await page.getByRole('button', { name: 'Send' }).click();
-  await expect(page.locator('#compose-result')).toHaveText(/^Delivered/, { timeout: 20_000 });
+  await expect(page.locator('#compose-result')).toHaveText(/^Delivered/, { timeout: PATIENT_MS });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     const results = await new AxeBuilder({ page }).analyze();
@@ -27,7 +27,7 @@ test('the page has no serious or critical accessibility violations', async ({ op
 
 test('the page is usable with the keyboard alone', async ({ openNodes }) => {
   const nodes = await openNodes(2, { params: FAST_PARAMS });
-  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 30_000 });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
   const page = nodes[0]!.page;
   // Sort by ID from the keyboard: the header button takes focus and Enter sorts.
   const idHeader = page.getByRole('columnheader', { name: 'ID' });

@@ -7,14 +7,14 @@ import { generateKeyPair, identityFromKeyPair } from '../src/identity/keys';
 import { sealSignal } from '../src/node/sealed-signal';
 import { encodeRouteMessage, type RoutedFrame } from '../src/routing/route-wire';
 import { connectEvilPeer } from './evil-peer';
-import { expect, FAST_PARAMS, test } from './fixtures';
+import { expect, FAST_PARAMS, PATIENT_MS, test } from './fixtures';
 
 test('a bad relay: altered signaling, offer floods, loops, oversized and endless fragments are refused and counted', async ({ openNodes, room, signalUrl, baseURL }) => {
   const [a, b] = await openNodes(2, { params: FAST_PARAMS });
   if (a === undefined || b === undefined) throw new Error('two nodes expected');
-  await expect.poll(() => a.neighbours(), { timeout: 20_000 }).toContain(b.id);
+  await expect.poll(() => a.neighbours(), { timeout: PATIENT_MS }).toContain(b.id);
   const evil = await connectEvilPeer(signalUrl, room, a.id, new URL(baseURL ?? 'http://127.0.0.1:5173').origin);
-  await expect.poll(() => a.neighbours(), { timeout: 20_000 }).toContain(evil.id);
+  await expect.poll(() => a.neighbours(), { timeout: PATIENT_MS }).toContain(evil.id);
   const drops = (): Promise<Record<string, number>> => a.page.evaluate(() => window.starmesh!.stats().drops);
 
   const third = await identityFromKeyPair(await generateKeyPair(false));
@@ -39,7 +39,7 @@ test('a bad relay: altered signaling, offer floods, loops, oversized and endless
     .poll(async () => {
       const counted = await drops();
       return expected.filter((reason) => (counted[reason] ?? 0) > 0);
-    }, { timeout: 15_000 })
+    }, { timeout: PATIENT_MS })
     .toEqual(expected);
 
   // Still routing: a and b reach each other directly, with their traces.

@@ -1,5 +1,5 @@
 import { connectEvilPeer } from './evil-peer';
-import { expect, test } from './fixtures';
+import { expect, FAST_PARAMS, PATIENT_MS, test } from './fixtures';
 
 /** Every kind of junk the peer sends below, by the reason the tab counts it under. */
 const EXPECTED_DROPS = [
@@ -7,10 +7,8 @@ const EXPECTED_DROPS = [
   'message:bad-entries', 'message:bad-id', 'link:too-large', 'link:binary',
 ];
 
-const FAST = { gossipMs: 500, pingMs: 500, pingTimeoutMs: 300, suspicionMs: 3000, heartbeatMs: 2000, cleanupMs: 1000, connectTimeoutMs: 8000 };
-
 test('a peer sending malformed and oversized frames is dropped and counted while the tab works on', async ({ openNodes, room, signalUrl, baseURL }) => {
-  const [a, b] = await openNodes(2, { params: FAST });
+  const [a, b] = await openNodes(2, { params: FAST_PARAMS });
   if (a === undefined || b === undefined) throw new Error('two nodes expected');
   await expect.poll(async () => (await a.peers()).filter((p) => p.state === 'alive').map((p) => p.id)).toContain(b.id);
 
@@ -31,12 +29,12 @@ test('a peer sending malformed and oversized frames is dropped and counted while
   await expect.poll(async () => {
     const counted = await drops();
     return EXPECTED_DROPS.filter((reason) => (counted[reason] ?? 0) > 0);
-  }, { timeout: 15_000 }).toEqual(EXPECTED_DROPS);
+  }, { timeout: PATIENT_MS }).toEqual(EXPECTED_DROPS);
 
   // The tab still works: it keeps B, and a newcomer still joins it.
-  const [c] = await openNodes(1, { params: FAST });
+  const [c] = await openNodes(1, { params: FAST_PARAMS });
   if (c === undefined) throw new Error('third node expected');
-  await expect.poll(async () => (await a.peers()).filter((p) => p.state === 'alive').map((p) => p.id).sort(), { timeout: 20_000 })
+  await expect.poll(async () => (await a.peers()).filter((p) => p.state === 'alive').map((p) => p.id).sort(), { timeout: PATIENT_MS })
     .toEqual(expect.arrayContaining([b.id, c.id]));
   await expect.poll(async () => (await a.peers()).some((p) => p.id === '__proto__')).toBe(false);
   evil.close();

@@ -4,7 +4,7 @@
  * reaches every other with a unicast whose trace is a real path. The test runs its own server so it can stop it.
  */
 import { startSignalServer, type SignalServer } from '../signal/server';
-import { expect, expectFullMembership, FAST_PARAMS, test, type StarmeshNode } from './fixtures';
+import { expect, expectFullMembership, FAST_PARAMS, PATIENT_MS, test, type StarmeshNode } from './fixtures';
 
 let server: SignalServer | undefined;
 
@@ -32,9 +32,9 @@ function facts(node: StarmeshNode): Promise<Facts> {
 }
 
 test('after the server stops and a third of the tabs die, survivors rewire through the mesh and reach each other', async ({ openNodes, baseURL }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(480_000);
   server = await startSignalServer({ port: 0, host: '127.0.0.1', allowedOrigins: [new URL(baseURL!).origin] });
-  const nodes = await openNodes(12, { params: { ...FAST_PARAMS, signal: server.url }, readyTimeoutMs: 30_000 });
+  const nodes = await openNodes(12, { params: { ...FAST_PARAMS, signal: server.url }, readyTimeoutMs: PATIENT_MS });
   await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 60_000 });
 
   await server.close();
@@ -45,13 +45,13 @@ test('after the server stops and a third of the tabs die, survivors rewire throu
   await Promise.all(dead.map((node) => node.close()));
 
   // Full membership among the survivors; the dead are gone from every table.
-  await expectFullMembership(survivors, { states: ['alive', 'suspect'], timeoutMs: 30_000 });
-  await expectFullMembership(survivors, { states: ['alive'], timeoutMs: 30_000 });
+  await expectFullMembership(survivors, { states: ['alive', 'suspect'], timeoutMs: PATIENT_MS });
+  await expectFullMembership(survivors, { states: ['alive'], timeoutMs: PATIENT_MS });
 
   // Lost links are replaced (the server is down: only the mesh can signal them), within the degree bound.
   for (const node of survivors) {
     await expect
-      .poll(async () => (await facts(node)).neighbours.length, { message: `neighbours of survivor ${node.index}`, timeout: 30_000 })
+      .poll(async () => (await facts(node)).neighbours.length, { message: `neighbours of survivor ${node.index}`, timeout: PATIENT_MS })
       .toBeGreaterThanOrEqual(5);
     expect((await facts(node)).neighbours.length).toBeLessThanOrEqual(MAX_LINKS);
   }
@@ -68,7 +68,7 @@ test('after the server stops and a third of the tabs die, survivors rewire throu
           const others = await Promise.all(survivors.map(async (s) => [s.id, (await facts(s)).neighbours.sort()] as const));
           return others.every(([id, links]) => JSON.stringify([...(own.topology[id] ?? [])].sort()) === JSON.stringify(links));
         },
-        { message: `topology at survivor ${node.index} matches the links`, timeout: 15_000 },
+        { message: `topology at survivor ${node.index} matches the links`, timeout: PATIENT_MS },
       )
       .toBe(true);
   }

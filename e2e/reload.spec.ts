@@ -4,14 +4,14 @@
  */
 import type { MembershipSnapshot } from '../src/core';
 import type { TableSnapshot } from '../src/persistence/table-store';
-import { asNode, expect, expectFullMembership, FAST_PARAMS, test } from './fixtures';
+import { asNode, expect, expectFullMembership, FAST_PARAMS, PATIENT_MS, test } from './fixtures';
 
 type Peer = TableSnapshot['peers'][number];
 const byId = (a: Peer, b: Peer): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 test('a reloaded tab keeps its ID, restores its saved LastSeen values exactly and rejoins', async ({ openNodes }) => {
   const nodes = await openNodes(3, { params: FAST_PARAMS });
-  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 20_000 });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
   const [tab, ...others] = nodes;
 
   // Save now, then freeze IndexedDB writes in this document so that what is stored is exactly what the next
@@ -53,5 +53,5 @@ test('a reloaded tab keeps its ID, restores its saved LastSeen values exactly an
   for (const peer of snapshot.peers) expect(peer.lastSeenMs, `LastSeen of ${peer.id}`).toBeGreaterThan(0);
 
   // Rejoins: it lists the others and they list it, alive, again.
-  await expectFullMembership([reloaded, ...others], { states: ['alive'], timeoutMs: 20_000 });
+  await expectFullMembership([reloaded, ...others], { states: ['alive'], timeoutMs: PATIENT_MS });
 });

@@ -3,7 +3,7 @@
  * node finds it over BroadcastChannel, sets up its WebRTC link that way, and learns the mesh through gossip.
  */
 import { startSignalServer, type SignalServer } from '../signal/server';
-import { expect, expectFullMembership, FAST_PARAMS, openSiblingTab, test } from './fixtures';
+import { expect, expectFullMembership, FAST_PARAMS, openSiblingTab, PATIENT_MS, test } from './fixtures';
 
 let server: SignalServer | undefined;
 
@@ -15,7 +15,7 @@ test.afterEach(async () => {
 test('with the server down, a sibling tab joins over BroadcastChannel', async ({ openNodes, baseURL }) => {
   server = await startSignalServer({ port: 0, host: '127.0.0.1', allowedOrigins: [new URL(baseURL!).origin] });
   const nodes = await openNodes(3, { params: { ...FAST_PARAMS, signal: server.url } });
-  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 20_000 });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
   await server.close();
   server = undefined;
 
@@ -24,13 +24,13 @@ test('with the server down, a sibling tab joins over BroadcastChannel', async ({
   const sibling = await openSiblingTab(first);
   expect(sibling.id).not.toBe(first.id);
   // Linked to its sibling without any server...
-  await expect.poll(() => sibling.neighbours(), { timeout: 20_000 }).toContain(first.id);
+  await expect.poll(() => sibling.neighbours(), { timeout: PATIENT_MS }).toContain(first.id);
   // ...and through gossip it lists every member, and every member lists it.
   const others = nodes.map((node) => node.id).sort();
   await expect
-    .poll(async () => (await sibling.peers()).filter((p) => p.state === 'alive').map((p) => p.id).sort(), { timeout: 20_000 })
+    .poll(async () => (await sibling.peers()).filter((p) => p.state === 'alive').map((p) => p.id).sort(), { timeout: PATIENT_MS })
     .toEqual(others);
   for (const node of nodes) {
-    await expect.poll(async () => (await node.peers()).some((p) => p.id === sibling.id && p.state === 'alive'), { timeout: 20_000 }).toBe(true);
+    await expect.poll(async () => (await node.peers()).some((p) => p.id === sibling.id && p.state === 'alive'), { timeout: PATIENT_MS }).toBe(true);
   }
 });

@@ -1,5 +1,5 @@
 /** The composer against real tabs: a unicast reaches its target with its trace, and the sender's log highlights it. */
-import { expect, expectFullMembership, FAST_PARAMS, graphPicture, test } from './fixtures';
+import { expect, expectFullMembership, FAST_PARAMS, graphPicture, PATIENT_MS, test } from './fixtures';
 
 /** Graph keys ("a b", a < b) of the links a trace crossed. */
 function traceLinks(trace: string[]): string[] {
@@ -12,16 +12,16 @@ function traceLinks(trace: string[]): string[] {
 }
 
 test('a unicast from the composer shows at the target with its trace; the sender highlights the path', async ({ openNodes }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const nodes = await openNodes(3, { params: FAST_PARAMS });
-  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 30_000 });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
   const [a, , c] = nodes;
   const page = a!.page;
 
   await page.getByRole('combobox', { name: 'To' }).selectOption(c!.id);
   await page.getByRole('textbox', { name: 'Message' }).fill('hello <b>c</b>');
   await page.getByRole('button', { name: 'Send' }).click();
-  await expect(page.locator('#compose-result')).toHaveText(/^Delivered to .+ in \d hops? \(\d+ ms\): /, { timeout: 30_000 });
+  await expect(page.locator('#compose-result')).toHaveText(/^Delivered to .+ in \d hops? \(\d+ ms\): /, { timeout: PATIENT_MS });
 
   // The target lists it with sender, text (as text, not HTML) and the trace it came by.
   const received = c!.page.locator(`#inbox li[data-from="${a!.id}"]`);
@@ -45,9 +45,9 @@ test('a unicast from the composer shows at the target with its trace; the sender
 });
 
 test('a broadcast from the composer reaches every member', async ({ openNodes }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(300_000);
   const nodes = await openNodes(3, { params: FAST_PARAMS });
-  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 30_000 });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
   const [a, b, c] = nodes;
   await a!.page.getByRole('combobox', { name: 'To' }).selectOption('*');
   await a!.page.getByRole('textbox', { name: 'Message' }).fill('hello everyone');
@@ -55,7 +55,7 @@ test('a broadcast from the composer reaches every member', async ({ openNodes })
   await expect(a!.page.locator('#compose-result')).toHaveText(/^Broadcast sent to everyone/);
   for (const target of [b!, c!]) {
     const item = target.page.locator(`#inbox li[data-from="${a!.id}"]`);
-    await expect(item.locator('q')).toHaveText('hello everyone', { timeout: 20_000 });
+    await expect(item.locator('q')).toHaveText('hello everyone', { timeout: PATIENT_MS });
     await expect(item.locator('.meta')).toContainText('broadcast from');
   }
 });

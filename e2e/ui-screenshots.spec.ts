@@ -3,20 +3,20 @@
  * to the report. Each also checks what makes the picture worth looking at: a connected node, its peers in the
  * table, the links on the graph, and the theme actually applied.
  */
-import { expect, expectFullMembership, FAST_PARAMS, graphPicture, test } from './fixtures';
+import { expect, expectFullMembership, FAST_PARAMS, graphPicture, PATIENT_MS, test } from './fixtures';
 
 /** Where review screenshots go (under Playwright's outputDir, which is gitignored). */
 export const SCREENSHOT_DIR = 'test-results/screenshots';
 
 test('the page in light and dark themes, wide and phone-sized', async ({ openNodes }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const nodes = await openNodes(3, { params: FAST_PARAMS });
-  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: 30_000 });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
   const page = nodes[0]!.page;
   await expect(page.getByRole('status')).toHaveText('connected');
   await expect(page.locator('#peer-rows tr')).toHaveCount(2);
-  await expect.poll(async () => (await graphPicture(page)).edges.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
-  await expect(page.locator('#graph svg.graph')).toHaveAttribute('data-settled', 'true', { timeout: 30_000 });
+  await expect.poll(async () => (await graphPicture(page)).edges.length, { timeout: PATIENT_MS }).toBeGreaterThanOrEqual(2);
+  await expect(page.locator('#graph svg.graph')).toHaveAttribute('data-settled', 'true', { timeout: PATIENT_MS });
   // Something routed, so the log and the inbox are not empty in the picture.
   const result = await page.evaluate((to) => window.starmesh!.send(to, 'hello from the screenshot test'), nodes[2]!.id);
   expect(result.ok).toBe(true);

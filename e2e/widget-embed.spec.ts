@@ -5,7 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, expectPeers, FAST_PARAMS, test, type StarmeshNode } from './fixtures';
+import { expect, expectPeers, FAST_PARAMS, PATIENT_MS, test, type StarmeshNode } from './fixtures';
 
 const SCREENSHOT_DIR = 'test-results/screenshots';
 
@@ -48,7 +48,7 @@ const events = (page: Page, type: string): Promise<Array<Record<string, unknown>
   page.evaluate((t) => ((window as WithEvents).__widgetEvents ?? []).filter((e) => e.type === t).map((e) => e.detail), type);
 
 test('the widget on another origin joins the mesh of ordinary tabs and emits join, message and leave events', async ({ browser, openNodes, room, signalUrl, widgetHostUrl, baseURL }, testInfo) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
   const tabs = await openNodes(2, { params: FAST_PARAMS });
   const log: string[] = [];
   const host = await openHost(browser, hostUrl(widgetHostUrl, '', room, signalUrl), log);
@@ -56,10 +56,10 @@ test('the widget on another origin joins the mesh of ordinary tabs and emits joi
     expect(new URL(host.page.url()).origin).not.toBe(new URL(baseURL!).origin);
     const [a, b] = tabs as [StarmeshNode, StarmeshNode];
     // One mesh: each tab knows the other and the widget's node, the widget knows the tabs.
-    await expectPeers(a, [b.id, host.id], { states: ['alive'], timeoutMs: 40_000 });
-    await expectPeers(b, [a.id, host.id], { states: ['alive'], timeoutMs: 40_000 });
+    await expectPeers(a, [b.id, host.id], { states: ['alive'], timeoutMs: PATIENT_MS });
+    await expectPeers(b, [a.id, host.id], { states: ['alive'], timeoutMs: PATIENT_MS });
     await expect
-      .poll(() => host.page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members().sort()), { timeout: 30_000 })
+      .poll(() => host.page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members().sort()), { timeout: PATIENT_MS })
       .toEqual([a.id, b.id].sort());
 
     expect(await events(host.page, 'starmesh-ready')).toEqual([{ id: host.id }]);
@@ -94,13 +94,13 @@ test('the widget on another origin joins the mesh of ordinary tabs and emits joi
 });
 
 test('widget and host page styles stay apart; the panel opens from the keyboard', async ({ browser, openNodes, room, signalUrl, widgetHostUrl }, testInfo) => {
-  test.setTimeout(120_000);
+  test.setTimeout(300_000);
   const [tab] = await openNodes(1, { params: FAST_PARAMS });
   const log: string[] = [];
   const host = await openHost(browser, hostUrl(widgetHostUrl, '', room, signalUrl), log);
   try {
     const page = host.page;
-    await expect.poll(() => page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members()), { timeout: 30_000 }).toEqual([tab!.id]);
+    await expect.poll(() => page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members()), { timeout: PATIENT_MS }).toEqual([tab!.id]);
     const styles = await page.evaluate(() => {
       const widget = document.querySelector('starmesh-widget')!;
       const root = widget.shadowRoot!;
@@ -151,7 +151,7 @@ test('the ES module build defines the same element and hands the node to the hos
   const host = await openHost(browser, hostUrl(widgetHostUrl, 'module.html', room, signalUrl), log);
   try {
     await expect(host.page).toHaveTitle(`Starmesh widget ${host.id.slice(0, 6)} (ES module)`);
-    await expect.poll(() => host.page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members()), { timeout: 30_000 }).toEqual([tab!.id]);
+    await expect.poll(() => host.page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members()), { timeout: PATIENT_MS }).toEqual([tab!.id]);
     await expect(host.page.locator('starmesh-widget').locator(`li[data-peer="${tab!.id}"]`)).toBeVisible();
   } finally {
     await host.close();
