@@ -168,7 +168,8 @@ class ProbeFailure extends Error {
 
 async function probe(factory: StoreFactory): Promise<void> {
   const store = factory.openStore(PROBE_NAMESPACE);
-  const token = { probe: true, nonce: Math.random(), bytes: new Uint8Array([1, 2, 3]) };
+  // A fresh nonce per probe, so a value left by an earlier probe cannot pass for this one's read-back.
+  const token = { probe: true, nonce: globalThis.crypto.getRandomValues(new Uint32Array(1))[0], bytes: new Uint8Array([1, 2, 3]) };
   try {
     await store.get(PROBE_KEY);
   } catch (error) {
