@@ -6,6 +6,7 @@
  * randomness are arguments; what to do goes out through the shared `CoreContext`.
  */
 import type { Effect, MembershipEvent, MembershipStats } from './effects';
+import { isInitiator } from './initiator';
 import type { Liveness } from './liveness';
 import type { MembershipOptions } from './options';
 import type { Overlay } from './overlay';
@@ -100,7 +101,7 @@ export class OverlayMaintenance {
     if (peer === selfId || !overlay.canDial(peer, nowMs)) return;
     if (overlay.totalCount() >= options.maxDegree) return;
     overlay.markConnecting(peer, nowMs);
-    this.ctx.push({ type: 'connect', to: peer, initiator: selfId < peer });
+    this.ctx.push({ type: 'connect', to: peer, initiator: isInitiator(selfId, peer) });
   }
 
   /** Closes the link to `peer`, if any. */
