@@ -5,9 +5,16 @@
  */
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
+import type { AddressBudget } from './address-budget';
 import { createFrameWatch } from './frame-watch';
 import { CLOSE_CODES } from './protocol';
 import { createSession, type Session, type SessionContext } from './session';
+
+/**
+ * What every received message or control frame costs on top of its bytes, in the address's byte budget: a flood
+ * of tiny frames costs the server per frame, not per byte (with the default budget, about 250 frames a second).
+ */
+const FRAME_COST_BYTES = 1024;
 
 /** What the server keeps per open socket (for the heartbeat and `close()`). */
 export interface Connection {
@@ -24,6 +31,8 @@ export interface ConnectionOptions {
   address: string;
   /** How long a message may stay unfinished before 4010 `message-timeout`. */
   messageTimeoutMs: number;
+  /** Bytes per second shared by all sockets of the address: past it, reading them pauses (back-pressure). */
+  addressBytes: AddressBudget;
   /** Called once when the socket has closed. */
   onClosed(connection: Connection): void;
 }
@@ -56,33 +65,71 @@ export function attachConnection(ws: WebSocket, raw: Duplex, options: Connection
   // and the client's pongs keep the heartbeat content meanwhile; the watch reads the frame headers to tell.
   const watch = createFrameWatch();
   let messageTimer: ReturnType<typeof setTimeout> | undefined;
+  let resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  const armMessageTimer = (): void => {
+    if (!watch.unfinished()) {
+      clearTimeout(messageTimer);
+      messageTimer = undefined;
+      return;
+    }
+    messageTimer ??= setTimeout(
+      guard(() => {
+        ctx.log('message-timeout', { id: session.id });
+        session.close(CLOSE_CODES.messageTimeout, 'message-timeout');
+      }),
+      options.messageTimeoutMs,
+    );
+  };
   raw.on(
     'data',
     guard((chunk: Buffer) => {
       watch.feed(chunk);
-      if (!watch.unfinished()) {
-        clearTimeout(messageTimer);
-        messageTimer = undefined;
-      } else {
-        messageTimer ??= setTimeout(
-          guard(() => {
-            ctx.log('message-timeout', { id: session.id });
-            session.close(CLOSE_CODES.messageTimeout, 'message-timeout');
-          }),
-          options.messageTimeoutMs,
-        );
-      }
+      armMessageTimer();
     }),
   );
 
+  /**
+   * Charges a received message to the address's byte budget. In debt, this socket is not read until the debt is
+   * paid: TCP pushes back on the client, and its bytes cost the server nothing meanwhile. The time paused is the
+   * server's doing, so the unfinished-message clock starts again afterwards.
+   */
+  function charge(bytes: number): void {
+    const waitMs = options.addressBytes.charge(options.address, bytes + FRAME_COST_BYTES);
+    if (waitMs === 0 || resumeTimer !== undefined) return;
+    ws.pause();
+    clearTimeout(messageTimer);
+    messageTimer = undefined;
+    resumeTimer = setTimeout(
+      guard(() => {
+        resumeTimer = undefined;
+        ws.resume();
+        armMessageTimer();
+      }),
+      waitMs,
+    );
+  }
+
   ws.on('error', (error) => ctx.log('socket-error', { error: error.message.slice(0, 200) }));
-  ws.on('message', guard((data: RawData, isBinary: boolean) => session.handleFrame(isBinary ? null : rawToText(data))));
+  ws.on(
+    'message',
+    guard((data: RawData, isBinary: boolean) => {
+      charge(rawLength(data));
+      session.handleFrame(isBinary ? null : rawToText(data));
+    }),
+  );
   // Control frames cost the server too (every ping is answered): they draw on the same rate limit.
-  ws.on('ping', guard(() => session.handleControlFrame()));
+  ws.on(
+    'ping',
+    guard((data: Buffer) => {
+      charge(data.length);
+      session.handleControlFrame();
+    }),
+  );
   ws.on(
     'pong',
-    guard(() => {
+    guard((data: Buffer) => {
       connection.alive = true;
+      charge(data.length);
       session.handleControlFrame();
     }),
   );
@@ -90,11 +137,17 @@ export function attachConnection(ws: WebSocket, raw: Duplex, options: Connection
     'close',
     guard(() => {
       clearTimeout(messageTimer);
+      clearTimeout(resumeTimer);
       options.onClosed(connection);
       session.handleClose();
     }),
   );
   return connection;
+}
+
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data.byteLength;
 }
 
 function rawToText(data: RawData): string {

@@ -1,6 +1,7 @@
 /** Unit tests of the pure guards: JSON depth, the frame watch, address keys, and the limit checks. */
 import { describe, expect, it } from 'vitest';
 import { addressKey, createKeyedCounter, requestAddress } from './address';
+import { createAddressBudget } from './address-budget';
 import { OPCODE, clientFrame, deepJson } from './attack-tools';
 import { createFrameWatch } from './frame-watch';
 import { jsonDepthWithin } from './json-bounds';
@@ -87,5 +88,22 @@ describe('limits', () => {
     for (const bad of [0, -1, 1.5, Number.NaN, Infinity, 2 ** 31]) {
       expect(() => resolveLimits({ messageTimeoutMs: bad })).toThrow(RangeError);
     }
+  });
+});
+
+describe('address budget', () => {
+  it('shares a bucket per key, refills at its rate, and forgets full buckets', () => {
+    let now = 0;
+    const budget = createAddressBudget(100, 200, () => now);
+    expect(budget.take('a', 150)).toBe(true);
+    expect(budget.take('a', 100)).toBe(false);
+    expect(budget.take('b', 200)).toBe(true);
+    now = 1000;
+    expect(budget.take('a', 100)).toBe(true);
+    budget.prune();
+    expect(budget.size).toBe(2);
+    now = 10_000;
+    budget.prune();
+    expect(budget.size).toBe(0);
   });
 });

@@ -9,6 +9,12 @@
  * do not count. Works on any text; for text that is not JSON the answer is about its brackets only.
  */
 export function jsonDepthWithin(text: string, maxDepth: number): boolean {
+  // Depth cannot exceed the number of opening brackets. Counting them is a native search, several times faster
+  // than the loop below; real signals (SDP text in a few small objects) never need the loop.
+  const openersPattern = /[[{]/g;
+  let openers = 0;
+  while (openers <= maxDepth && openersPattern.test(text)) openers++;
+  if (openers <= maxDepth) return true;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {

@@ -54,6 +54,14 @@ export interface SignalLimits {
   introductions: number;
   /** Refused (rate-limited) messages tolerated before 4006 `rate-limited`. */
   maxRateViolations: number;
+  /**
+   * Bytes per second all sockets of one address may send together, each message and control frame counted as
+   * 1 KiB more than its size (burst: 4 seconds' worth). Beyond, the address's sockets are read more slowly (not
+   * refused: TCP back-pressure). Bounds what one client costs the server in parsing and relaying.
+   */
+  maxBytesPerSecPerAddress: number;
+  /** New TCP connections per second of one address (burst: `maxSocketsPerAddress` + 16); more are cut at once. */
+  maxConnectsPerSecPerAddress: number;
 }
 
 /** Longest time accepted for any timer: setTimeout's limit (about 24.8 days). */
@@ -83,6 +91,8 @@ export const DEFAULT_LIMITS: Readonly<SignalLimits> = Object.freeze({
   guestLeaseMs: 60_000,
   introductions: 4,
   maxRateViolations: 20,
+  maxBytesPerSecPerAddress: 256 * 1024,
+  maxConnectsPerSecPerAddress: 10,
 });
 
 /** Largest value accepted per limit (the smallest is 1 for all). Timers are capped by setTimeout's range. */
@@ -109,6 +119,8 @@ const MAX_VALUE: Record<keyof SignalLimits, number> = {
   guestLeaseMs: MAX_TIMER_MS,
   introductions: 1024,
   maxRateViolations: 1_000_000,
+  maxBytesPerSecPerAddress: 1024 * 1024 * 1024,
+  maxConnectsPerSecPerAddress: 1_000_000,
 };
 
 /** The names of all limits, for parsers and docs. */

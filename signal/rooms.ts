@@ -55,6 +55,11 @@ export interface RoomRegistry<M> {
   /** Adds a member; `address` is what the per-address limits count (default: one shared address). */
   join(room: string, id: NodeId, member: M, address?: string): JoinResult;
   /**
+   * The refusal a join of `address` into `room` would get whatever the id (`address-limit`, `server-full`,
+   * `room-full`), or undefined: lets the server refuse before it spends a signature check on the hello.
+   */
+  refusal(room: string, address?: string): 'address-limit' | 'server-full' | 'room-full' | undefined;
+  /**
    * Removes `id` from `room` if `member` is the one registered (a stale leave never evicts a newer member). When
    * an introducer leaves, a guest takes its slot and is returned (and reported to `onRoleChange`).
    */
@@ -156,14 +161,21 @@ export function createRoomRegistry<M>(options: RoomRegistryOptions<M>): RoomRegi
     return swaps;
   }
 
-  function join(roomName: string, id: NodeId, member: M, address: string): JoinResult {
+  function refusal(roomName: string, address: string): 'address-limit' | 'server-full' | 'room-full' | undefined {
     const roomsOfThis = roomsOfAddress.get(address);
     if (!roomsOfThis?.has(roomName) && (roomsOfThis?.size ?? 0) >= (options.maxRoomsPerAddress ?? Infinity)) {
       return 'address-limit';
     }
+    const room = rooms.get(roomName);
+    if (!room) return rooms.size >= options.maxRooms ? 'server-full' : undefined;
+    return room.members.size >= options.maxMembersPerRoom ? 'room-full' : undefined;
+  }
+
+  function join(roomName: string, id: NodeId, member: M, address: string): JoinResult {
+    const refused = refusal(roomName, address);
+    if (refused === 'address-limit' || refused === 'server-full') return refused;
     let room = rooms.get(roomName);
     if (!room) {
-      if (rooms.size >= options.maxRooms) return 'server-full';
       room = { members: new Map(), introducers: createMemberTier(), guests: createMemberTier(), introducersOf: createKeyedCounter() };
       rooms.set(roomName, room);
     }
@@ -208,6 +220,7 @@ export function createRoomRegistry<M>(options: RoomRegistryOptions<M>): RoomRegi
     join: (roomName, id, member, address = '') => reporting(() => join(roomName, id, member, address)),
     leave: (roomName, id, member) => reporting(() => leave(roomName, id, member)),
     rotate: () => reporting(rotate),
+    refusal: (roomName, address = '') => refusal(roomName, address),
 
     get(roomName, id) {
       return rooms.get(roomName)?.members.get(id)?.member;

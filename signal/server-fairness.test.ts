@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLOSE_CODES } from './protocol';
 import { startSignalServer, type SignalServer, type SignalServerOptions } from './server';
-import { isType, joinedClient, newIdentity, openClient, sendHello, type TestClient } from './test-helpers';
+import { isError, isType, joinedClient, newIdentity, openClient, sendHello, type TestClient } from './test-helpers';
 
 const servers: SignalServer[] = [];
 const clients: TestClient[] = [];
@@ -47,6 +47,37 @@ describe('signal server: per-address limits', () => {
     expect((await refused.closed).code).toBe(CLOSE_CODES.addressLimit);
     await join(server.url, 'r0', OTHER);
     expect(server.traffic().refusedSockets).toBe(1);
+  });
+
+  it('shares one byte budget among the sockets of an address: past it, they are read more slowly', async () => {
+    const server = await start({ maxBytesPerSecPerAddress: 50_000 });
+    const target = await join(server.url, 'bytes', OTHER);
+    const [a, b] = [await join(server.url, 'bytes', ATTACKER), await join(server.url, 'bytes', ATTACKER)];
+    const chunk = 'x'.repeat(60_000);
+    const started = performance.now();
+    // 480 000 B against a burst of 200 000 B and 50 000 B/s: at least (480 - 200 - 2 × 60) / 50 ≈ 3 s.
+    for (let i = 0; i < 4; i++) for (const sender of [a, b]) sender.client.sendJson({ v: 1, t: 'signal', to: target.identity.id, data: chunk });
+    await expect.poll(() => server.traffic().relayed).toBeGreaterThanOrEqual(3);
+    // Meanwhile another address is not held up.
+    const other = await join(server.url, 'bytes', '127.0.0.4');
+    const before = server.traffic().relayed;
+    other.client.sendJson({ v: 1, t: 'signal', to: target.identity.id, data: 'hi' });
+    await expect.poll(() => server.traffic().relayed, { timeout: 1000 }).toBeGreaterThan(before);
+    expect(server.traffic().relayed).toBeLessThan(9);
+    await expect.poll(() => server.traffic().relayed, { timeout: 20_000 }).toBe(9);
+    expect(performance.now() - started).toBeGreaterThan(2500);
+    // Back-pressure, not refusal: nothing was answered rate-limited.
+    expect([...a.client.frames, ...b.client.frames].filter(isError('rate-limited'))).toEqual([]);
+  }, 30_000);
+
+  it('cuts one address churning connections beyond its connect rate', async () => {
+    // Burst: the sockets of an address and 16 more (18); then one per second.
+    const server = await start({ maxConnectsPerSecPerAddress: 1, maxSocketsPerAddress: 2 });
+    const opened = await Promise.allSettled(Array.from({ length: 30 }, () => openClient(server.url, { localAddress: ATTACKER })));
+    for (const result of opened) if (result.status === 'fulfilled') clients.push(result.value);
+    expect(opened.filter((result) => result.status === 'fulfilled').length).toBeLessThanOrEqual(19);
+    expect(server.traffic().refusedConnections).toBeGreaterThanOrEqual(11);
+    await join(server.url, 'elsewhere', OTHER);
   });
 
   it('caps the rooms one address is in, so it cannot make every new room server-full', async () => {

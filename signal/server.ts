@@ -10,7 +10,9 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { base64urlEncode } from '../src/identity/keys';
 import { createKeyedCounter, requestAddress } from './address';
+import { createAddressBudget } from './address-budget';
 import { attachConnection, type Connection } from './connection';
+import { createFairQueue } from './fair-queue';
 import { createHttpFront } from './http-front';
 import { DEFAULT_LIMITS, MAX_TIMER_MS, resolveLimits, type SignalLimits } from './limits';
 import { CLOSE_CODES, encodeServerMessage, errorMessage, type SignalErrorCode } from './protocol';
@@ -119,6 +121,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     userLog(event, details);
   };
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
+  const addressBytes = createAddressBudget(limits.maxBytesPerSecPerAddress, 4 * limits.maxBytesPerSecPerAddress, () => performance.now());
   const trustProxy = options.trustProxy ?? false;
   const ctx: SessionContext = {
     rooms: createRoomRegistry<Session>({
@@ -129,6 +132,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     }),
     ...limits,
     rateLimit: options.rateLimit ?? { ratePerSec: 50, burst: 100 },
+    // As many checks at once as WebCrypto has threads to run them on (libuv's default pool has 4).
+    verifyQueue: createFairQueue(4),
     nowMs: () => performance.now(),
     randomNonce: () => base64urlEncode(randomBytes(32)),
     log,
@@ -139,7 +144,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const sockets = new Set<Connection>();
   const socketsOfAddress = createKeyedCounter();
 
-  const front = createHttpFront(limits, !trustProxy);
+  const front = createHttpFront(limits, !trustProxy, () => performance.now());
   // `closeTimeout` (ws 8.23) is not in @types/ws yet: without it a closed socket that never answers holds its
   // descriptor for 30 s.
   const wsOptions: ServerOptions & { closeTimeout: number } = {
@@ -179,6 +184,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     const connection = attachConnection(ws, raw, {
       ctx,
       address,
+      addressBytes,
       messageTimeoutMs: limits.messageTimeoutMs,
       onClosed: (closed) => {
         if (sockets.delete(closed)) socketsOfAddress.remove(address);
@@ -212,6 +218,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   // A term is checked four times over, so a slot changes hands at most a quarter term late.
   const rotation = setInterval(() => ctx.rooms.rotate(), Math.max(10, Math.floor(limits.introducerTermMs / 4)));
   rotation.unref();
+  const pruning = setInterval(() => addressBytes.prune(), 10_000);
+  pruning.unref();
 
   const host = options.host ?? DEFAULT_SIGNAL_HOST;
   await new Promise<void>((resolve, reject) => {
@@ -240,6 +248,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   async function closeAll(): Promise<void> {
     clearInterval(heartbeat);
     clearInterval(rotation);
+    clearInterval(pruning);
     const closing = [...sockets].map(
       ({ ws }) =>
         new Promise<void>((resolve) => {

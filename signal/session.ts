@@ -17,6 +17,7 @@ import {
   type SignalErrorCode,
 } from './protocol';
 import { createTokenBucket, type RateLimitOptions } from '../src/util/token-bucket';
+import type { FairQueue } from './fair-queue';
 import type { MemberRole, RoomRegistry } from './rooms';
 
 /** What a session needs from its socket. */
@@ -41,6 +42,8 @@ export interface SessionContext {
   rateLimit: RateLimitOptions;
   /** Refused messages tolerated before the socket is closed with `rate-limited`. */
   maxRateViolations: number;
+  /** Where hello signatures are checked: a few at a time, addresses taking turns. */
+  verifyQueue: FairQueue;
   nowMs: () => number;
   randomNonce: () => string;
   log: (event: string, details?: Record<string, unknown>) => void;
@@ -153,11 +156,19 @@ export function createSession(socket: SessionSocket, ctx: SessionContext, addres
       state = { kind: 'awaiting-hello' };
       return fail('bad-message', 'key or sig is not canonical base64url');
     }
-    const valid = await verifySignature(key, sig, helloSigningInput(message.room, nonce));
-    const id = valid ? await idFromPublicKey(key) : '';
+    // A join that would be refused anyway costs no signature check (a client churning refused joins would
+    // otherwise spend the server's crypto); the check is repeated at the join, after the await.
+    const refused = ctx.rooms.refusal(message.room, address);
+    if (refused !== undefined) return fail(refused, joinFailureText(refused));
+    const id = await ctx.verifyQueue.run(address, async () => {
+      // Closed (or timed out) while waiting for its turn: the check is not worth doing any more.
+      if (state.kind !== 'verifying') return '';
+      const valid = await verifySignature(key, sig, helloSigningInput(message.room, nonce));
+      return valid ? await idFromPublicKey(key) : '';
+    });
     // The socket may have closed (or timed out) while we were verifying.
     if (state.kind !== 'verifying') return;
-    if (!valid) return fail('bad-signature', 'signature does not match key, room and challenge');
+    if (id === '') return fail('bad-signature', 'signature does not match key, room and challenge');
     const joined = ctx.rooms.join(message.room, id, session, address);
     if (joined !== 'introducer' && joined !== 'guest') return fail(joined, joinFailureText(joined));
     clearTimeout(helloTimer);
