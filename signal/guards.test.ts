@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addressKey, createKeyedCounter, requestAddress } from './address';
 import { createAddressBudget } from './address-budget';
 import { OPCODE, clientFrame, deepJson } from './attack-tools';
+import { createFairQueue } from './fair-queue';
 import { createFrameWatch } from './frame-watch';
 import { jsonDepthWithin } from './json-bounds';
 import { DEFAULT_LIMITS, resolveLimits } from './limits';
@@ -105,5 +106,35 @@ describe('address budget', () => {
     now = 10_000;
     budget.prune();
     expect(budget.size).toBe(0);
+  });
+});
+
+describe('fair queue', () => {
+  it('runs a few jobs at once, addresses taking turns, so a newcomer waits for one job per other address', async () => {
+    const queue = createFairQueue(1);
+    const order: string[] = [];
+    const job = (name: string) => () => {
+      order.push(name);
+      return Promise.resolve(name);
+    };
+    const done = [
+      ...Array.from({ length: 5 }, (_, i) => queue.run('attacker', job(`a${i}`))),
+      queue.run('other', job('o0')),
+      queue.run('newcomer', job('n0')),
+    ];
+    expect(queue.waiting).toBe(6);
+    await Promise.all(done);
+    expect(order).toEqual(['a0', 'a1', 'o0', 'n0', 'a2', 'a3', 'a4']);
+    await expect(queue.run('x', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await queue.run('x', job('after'))).toBe('after');
+  });
+
+  it('charges debt and says how long to wait', () => {
+    let now = 0;
+    const budget = createAddressBudget(1000, 2000, () => now);
+    expect(budget.charge('a', 1500)).toBe(0);
+    expect(budget.charge('a', 1500)).toBe(1000);
+    now = 1000;
+    expect(budget.charge('a', 0)).toBe(0);
   });
 });
