@@ -1,40 +1,57 @@
 /**
  * Parsing of the CLI settings, kept apart from `cli.ts` so it can be tested without starting a server.
  * It receives argv and env as arguments; only `cli.ts` reads the real ones.
+ *
+ * Every limit of `limits.ts` has a flag and an env variable named after it: `maxSocketsPerAddress` is
+ * `--max-sockets-per-address` and `STARMESH_SIGNAL_MAX_SOCKETS_PER_ADDRESS` (flags win over env).
  */
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_GUEST_LEASE_MS,
-  DEFAULT_MAX_INTRODUCERS_PER_ROOM,
-  DEFAULT_SIGNAL_HOST,
-  DEFAULT_SIGNAL_PORT,
-  MAX_GUEST_LEASE_MS,
-} from './server';
+import { DEFAULT_LIMITS, LIMIT_NAMES, resolveLimits, type SignalLimits } from './limits';
+import { DEFAULT_SIGNAL_HOST, DEFAULT_SIGNAL_PORT } from './server';
 
 /** Settings read from argv and env. */
 export interface CliSettings {
   port: number;
   host: string;
   allowedOrigins: string[] | undefined;
-  /** Size of each room's introducer pool. */
-  maxIntroducersPerRoom: number;
-  /** Lease of a guest socket, in milliseconds. */
-  guestLeaseMs: number;
+  /** Count clients by the last X-Forwarded-For entry (only behind a reverse proxy). */
+  trustProxy: boolean;
+  /** The limits given on the command line or in env (the others keep their defaults). */
+  limits: Partial<SignalLimits>;
+}
+
+/** Older, shorter names kept working. */
+const ALIASES: Partial<Record<keyof SignalLimits, { flag: string; env: string }>> = {
+  maxIntroducersPerRoom: { flag: 'max-introducers', env: 'STARMESH_SIGNAL_MAX_INTRODUCERS' },
+};
+
+/** `maxSocketsPerAddress` → `max-sockets-per-address`. */
+export function limitFlag(name: keyof SignalLimits): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** `maxSocketsPerAddress` → `STARMESH_SIGNAL_MAX_SOCKETS_PER_ADDRESS`. */
+export function limitEnv(name: keyof SignalLimits): string {
+  return `STARMESH_SIGNAL_${limitFlag(name).replace(/-/g, '_').toUpperCase()}`;
 }
 
 /** Parses argv (without node and script) and env; throws an Error with a usage message on bad input. */
 export function parseCliSettings(argv: readonly string[], env: Record<string, string | undefined>): CliSettings {
+  const limitOptions: Record<string, { type: 'string' }> = {};
+  for (const name of LIMIT_NAMES) limitOptions[limitFlag(name)] = { type: 'string' };
+  for (const alias of Object.values(ALIASES)) limitOptions[alias.flag] = { type: 'string' };
   const { values } = parseArgs({
     args: [...argv],
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
       origins: { type: 'string' },
-      'max-introducers': { type: 'string' },
-      'guest-lease-ms': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      ...limitOptions,
     },
     strict: true,
   });
+  const text = values as Record<string, string | boolean | undefined>;
   const port = parseInteger('port', values.port ?? env['STARMESH_SIGNAL_PORT'], DEFAULT_SIGNAL_PORT, 0, 65535);
   const host = values.host ?? env['STARMESH_SIGNAL_HOST'] ?? DEFAULT_SIGNAL_HOST;
   const originsText = values.origins ?? env['STARMESH_ALLOWED_ORIGINS'];
@@ -42,21 +59,40 @@ export function parseCliSettings(argv: readonly string[], env: Record<string, st
     ?.split(',')
     .map((origin) => origin.trim())
     .filter((origin) => origin.length > 0);
-  const maxIntroducersPerRoom = parseInteger(
-    'max-introducers',
-    values['max-introducers'] ?? env['STARMESH_SIGNAL_MAX_INTRODUCERS'],
-    DEFAULT_MAX_INTRODUCERS_PER_ROOM,
-    1,
-    65535,
-  );
-  const guestLeaseMs = parseInteger(
-    'guest-lease-ms',
-    values['guest-lease-ms'] ?? env['STARMESH_SIGNAL_GUEST_LEASE_MS'],
-    DEFAULT_GUEST_LEASE_MS,
-    1,
-    MAX_GUEST_LEASE_MS,
-  );
-  return { port, host, allowedOrigins, maxIntroducersPerRoom, guestLeaseMs };
+  const trustProxy = values['trust-proxy'] === true || env['STARMESH_SIGNAL_TRUST_PROXY'] === '1';
+  const limits: Partial<SignalLimits> = {};
+  for (const name of LIMIT_NAMES) {
+    const alias = ALIASES[name];
+    const given =
+      text[limitFlag(name)] ?? (alias && text[alias.flag]) ?? env[limitEnv(name)] ?? (alias && env[alias.env]);
+    if (typeof given === 'string') limits[name] = parseInteger(limitFlag(name), given, DEFAULT_LIMITS[name], 1, Number.MAX_SAFE_INTEGER);
+  }
+  try {
+    resolveLimits(limits);
+  } catch (error) {
+    throw new Error(error instanceof Error ? error.message : String(error));
+  }
+  return { port, host, allowedOrigins, trustProxy, limits };
+}
+
+/** Descriptors kept free for everything but client connections (log files, DNS, the listening socket). */
+const RESERVED_DESCRIPTORS = 64;
+
+/**
+ * Shrinks the socket caps so that the server cannot run out of file descriptors (`openFiles`, the soft
+ * RLIMIT_NOFILE): past it every accept fails, and joins with it, instead of a clear `server-full`. Returns the
+ * limits unchanged when they fit, else the fitted ones and a sentence for the log.
+ */
+export function fitToDescriptors(limits: SignalLimits, openFiles: number): { limits: SignalLimits; note?: string } {
+  const needed = limits.maxSockets + limits.maxPendingConnections + RESERVED_DESCRIPTORS;
+  if (!Number.isFinite(openFiles) || needed <= openFiles) return { limits };
+  const room = Math.max(2, openFiles - RESERVED_DESCRIPTORS);
+  const maxPendingConnections = Math.max(1, Math.min(limits.maxPendingConnections, Math.floor(room / 8)));
+  const maxSockets = Math.max(1, room - maxPendingConnections);
+  return {
+    limits: { ...limits, maxSockets, maxPendingConnections },
+    note: `open-files limit ${openFiles}: maxSockets ${limits.maxSockets} → ${maxSockets}, maxPendingConnections ${limits.maxPendingConnections} → ${maxPendingConnections}`,
+  };
 }
 
 /** Decimal digits only (no sign, exponent or fraction), within [min, max]. */

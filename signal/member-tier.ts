@@ -14,6 +14,8 @@ export interface MemberTier {
   has(id: NodeId): boolean;
   /** The member added longest ago that is still present. */
   oldest(): NodeId | undefined;
+  /** The members, the one added longest ago first. */
+  inOrder(): IterableIterator<NodeId>;
   /** Up to `count` distinct random ids other than `exclude`; uniform, in random order. */
   sample(count: number, exclude: NodeId, randomInt: (maxExclusive: number) => number): NodeId[];
 }
@@ -54,6 +56,9 @@ export function createMemberTier(): MemberTier {
     oldest() {
       for (const id of order) return id;
       return undefined;
+    },
+    inOrder() {
+      return order.values();
     },
     sample(count, exclude, randomInt) {
       const excludedSlot = slots.get(exclude);

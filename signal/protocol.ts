@@ -4,12 +4,19 @@
  * See signal/README.md for the wire description and the close-code table.
  */
 import { isValidNodeId, type NodeId } from '../src/identity/keys';
+import { jsonDepthWithin } from './json-bounds';
 
 /** Version stamped on every message (`v`). */
 export const SIGNAL_PROTOCOL_VERSION = 1;
 
 /** Largest accepted frame, in bytes (also the `ws` maxPayload). */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * Deepest nesting of arrays and objects accepted in a frame (the frame itself is level 1). Real signals nest 4
+ * levels (frame, data, `s`, candidate); the bound keeps every later recursion (the relay's re-encoding) shallow.
+ */
+export const DEFAULT_MAX_JSON_DEPTH = 16;
 
 /** Stable error codes sent in `{ t: 'error', code }`. */
 export type SignalErrorCode =
@@ -24,7 +31,8 @@ export type SignalErrorCode =
   | 'server-full'
   | 'rate-limited'
   | 'unknown-peer'
-  | 'origin-forbidden';
+  | 'origin-forbidden'
+  | 'address-limit';
 
 /** WebSocket close codes used by the server (4000 range is application-defined). */
 export const CLOSE_CODES = {
@@ -40,6 +48,16 @@ export const CLOSE_CODES = {
   rateLimited: 4006,
   /** A guest's lease ran out: not a failure; the client is expected to signal through the mesh from now on. */
   leaseExpired: 4007,
+  /** This client's address holds as many sockets, or is in as many rooms, as one address may. */
+  addressLimit: 4008,
+  /** The client did not read its socket: the server's send buffer for it passed its limit. */
+  slowReader: 4009,
+  /** A message was begun (a frame or the first fragments) and not finished in time. */
+  messageTimeout: 4010,
+  /** Too many fragments in one message, or too many tiny TCP chunks; sent by the `ws` layer. */
+  policyViolation: 1008,
+  /** The server failed while handling this socket (a bug); only this socket is closed. */
+  internalError: 1011,
 } as const;
 
 /** Close reason sent with `CLOSE_CODES.leaseExpired` (code name first, like every other close reason). */
@@ -56,8 +74,12 @@ export type ServerMessage =
   | { v: 1; t: 'challenge'; nonce: string }
   /** `introducer`: the server keeps this socket as one of the room's introducers (false: a guest with a lease). */
   | { v: 1; t: 'welcome'; id: NodeId; peers: NodeId[]; introducer: boolean }
-  /** A guest was promoted into a free introducer slot; its lease is cancelled. */
-  | { v: 1; t: 'role'; introducer: true }
+  /**
+   * The room changed this member's role: `true`, a guest took an introducer slot (its lease is cancelled);
+   * `false`, an introducer handed its slot on (term over, or its address was above its share) and is now a guest
+   * with a fresh lease.
+   */
+  | { v: 1; t: 'role'; introducer: boolean }
   | { v: 1; t: 'signal'; from: NodeId; data: unknown }
   | { v: 1; t: 'peers'; peers: NodeId[] }
   | { v: 1; t: 'error'; code: SignalErrorCode; message: string; to?: NodeId };
@@ -87,8 +109,9 @@ export function helloSigningInput(room: string, nonce: string): Uint8Array {
   return new TextEncoder().encode(`starmesh-signal/1|${room}|${nonce}`);
 }
 
-/** Parses and validates one text frame. Never throws. */
-export function decodeClientMessage(text: string): DecodeResult {
+/** Parses and validates one text frame. Never throws. Depth is checked on the text before it is parsed. */
+export function decodeClientMessage(text: string, maxDepth = DEFAULT_MAX_JSON_DEPTH): DecodeResult {
+  if (!jsonDepthWithin(text, maxDepth)) return bad(`frame nests deeper than ${maxDepth} levels`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -133,7 +156,10 @@ export function validateClientMessage(value: unknown): DecodeResult {
   }
 }
 
-/** Serialises a server message. `data` came from JSON.parse, so it always re-serialises. */
+/**
+ * Serialises a server message. `data` came from `JSON.parse` of a frame whose depth was bounded by
+ * `decodeClientMessage`, so it re-serialises; callers still treat a throw as a bug of this socket, never the process.
+ */
 export function encodeServerMessage(message: ServerMessage): string {
   return JSON.stringify(message);
 }

@@ -108,4 +108,59 @@ describe('room registry', () => {
     const chi2 = counts.reduce((sum, c) => sum + (c - expected) ** 2 / expected, 0);
     expect(chi2).toBeLessThan(27.9); // p = 0.001 for 9 degrees of freedom
   });
+
+  it('limits the rooms of one address; a room it is in still takes it', () => {
+    const rooms = createRoomRegistry<string>({ maxRooms: 10, maxMembersPerRoom: 10, maxIntroducersPerRoom: 2, maxRoomsPerAddress: 2, randomInt: seededRandomInt(1) });
+    expect(rooms.join('a', id(1), 'm1', 'x')).toBe('introducer');
+    expect(rooms.join('b', id(2), 'm2', 'x')).toBe('introducer');
+    expect(rooms.join('c', id(3), 'm3', 'x')).toBe('address-limit');
+    expect(rooms.join('a', id(4), 'm4', 'x')).toBe('introducer');
+    expect(rooms.join('c', id(5), 'm5', 'y')).toBe('introducer');
+    rooms.leave('b', id(2), 'm2');
+    expect(rooms.join('c', id(3), 'm3', 'x')).toBe('introducer');
+  });
+
+  it('shares the pool: a newcomer of another address displaces the longest-serving of an address over its share', () => {
+    const changes: string[] = [];
+    const rooms = createRoomRegistry<string>({
+      maxRooms: 1, maxMembersPerRoom: 10, maxIntroducersPerRoom: 3, maxIntroducersPerAddress: 1, randomInt: seededRandomInt(2),
+      onRoleChange: (who, member, role) => changes.push(`${member}:${role}`),
+    });
+    expect([1, 2, 3].map((n) => rooms.join('r', id(n), `a${n}`, 'A'))).toEqual(['introducer', 'introducer', 'introducer']);
+    expect(rooms.join('r', id(4), 'b4', 'B')).toBe('introducer');
+    expect(changes).toEqual(['a1:guest']);
+    expect(rooms.join('r', id(5), 'b5', 'B')).toBe('guest');
+    expect(rooms.join('r', id(6), 'c6', 'C')).toBe('introducer');
+    expect(changes).toEqual(['a1:guest', 'a2:guest']);
+    // No address above its share now: a fourth address waits.
+    expect(rooms.join('r', id(7), 'd7', 'D')).toBe('guest');
+    // A freed slot goes to the longest-waiting guest below its share (d7), not to a1 (A holds one already).
+    rooms.leave('r', id(6), 'c6');
+    expect(changes.at(-1)).toBe('d7:introducer');
+  });
+
+  it('rotates introducers whose term is over to waiting guests below their share, reporting after the fact', () => {
+    let now = 0;
+    const changes: string[] = [];
+    const rooms = createRoomRegistry<string>({
+      maxRooms: 1, maxMembersPerRoom: 10, maxIntroducersPerRoom: 2, maxIntroducersPerAddress: 2, introducerTermMs: 1000,
+      nowMs: () => now, randomInt: seededRandomInt(3),
+      // A report may re-enter the registry: the one demoted leaves at once.
+      onRoleChange: (who, member, role) => {
+        changes.push(`${member}:${role}`);
+        if (member === 'i1' && role === 'guest') rooms.leave('r', who, member);
+      },
+    });
+    rooms.join('r', id(1), 'i1', 'A');
+    rooms.join('r', id(2), 'i2', 'A');
+    rooms.join('r', id(3), 'g3', 'B');
+    expect(rooms.rotate()).toBe(0);
+    now = 1000;
+    expect(rooms.rotate()).toBe(1);
+    expect(changes).toEqual(['i1:guest', 'g3:introducer']);
+    expect(rooms.roomStats('r')).toEqual({ introducers: 2, guests: 0 });
+    // No guest waits: a term over changes nothing.
+    now = 5000;
+    expect(rooms.rotate()).toBe(0);
+  });
 });

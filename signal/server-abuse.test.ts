@@ -139,6 +139,17 @@ describe('signal server: hostile input', () => {
     expect((await thief.closed).code).toBe(CLOSE_CODES.badSignature);
   });
 
+  it('refuses a small-order key (identity point, fixed signature that needs no private key)', async () => {
+    const client = await open();
+    const key = new Uint8Array(32);
+    key[0] = 1;
+    const sig = new Uint8Array(64);
+    sig[0] = 1;
+    client.sendJson({ v: 1, t: 'hello', room: 'r', key: base64urlEncode(key), sig: base64urlEncode(sig) });
+    expect(await client.next(isType('error'))).toMatchObject({ code: 'bad-signature' });
+    expect((await client.closed).code).toBe(CLOSE_CODES.badSignature);
+  });
+
   it('rate-limits a flood, then closes the socket', async () => {
     const strict = await startSignalServer({ port: 0, rateLimit: { ratePerSec: 5, burst: 20 }, maxRateViolations: 3 });
     const strictWitnesses = await createWitnesses(strict.url);

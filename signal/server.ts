@@ -1,52 +1,41 @@
 /**
- * The signaling server factory: an HTTP server whose upgrade handler checks the Origin allow-list and the socket
- * cap, then hands each WebSocket to a `Session`. Owns the heartbeat timer. All state lives in the instance returned
- * by `startSignalServer`; several servers can run in one process.
+ * The signaling server factory: an HTTP front (connection caps and time-outs before the upgrade), an upgrade
+ * handler that checks the Origin allow-list and the socket caps, and one `Connection` (a `Session` and its
+ * guards) per WebSocket. Owns the heartbeat and the introducer rotation. All state lives in the instance returned
+ * by `startSignalServer`; several servers can run in one process. Limits: `limits.ts` and signal/README.md.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { base64urlEncode } from '../src/identity/keys';
-import { CLOSE_CODES, DEFAULT_MAX_FRAME_BYTES, encodeServerMessage, errorMessage } from './protocol';
+import { createKeyedCounter, requestAddress } from './address';
+import { createAddressBudget } from './address-budget';
+import { attachConnection, type Connection } from './connection';
+import { createFairQueue } from './fair-queue';
+import { createHttpFront } from './http-front';
+import { DEFAULT_LIMITS, MAX_TIMER_MS, resolveLimits, type SignalLimits } from './limits';
+import { CLOSE_CODES, encodeServerMessage, errorMessage, type SignalErrorCode } from './protocol';
 import type { RateLimitOptions } from '../src/util/token-bucket';
 import { createRoomRegistry } from './rooms';
-import { createSession, type Session, type SessionContext } from './session';
+import type { Session, SessionContext } from './session';
 
-/** Options of `startSignalServer`; every field has a default. */
-export interface SignalServerOptions {
+/** Options of `startSignalServer`; every field has a default (limits: `DEFAULT_LIMITS`). */
+export interface SignalServerOptions extends Partial<SignalLimits> {
   /** TCP port; 0 picks a free one. Default 8787. */
   port?: number;
   /** Interface to bind. Default 127.0.0.1. */
   host?: string;
   /** Allowed `Origin` header values; undefined allows all. When set, a missing Origin is refused too. */
   allowedOrigins?: readonly string[];
-  /** Random member ids handed out in `welcome` and `peers`. Default 4. */
-  introductions?: number;
-  /** Largest frame in bytes (ws maxPayload). Default 64 KiB. */
-  maxFrameBytes?: number;
-  /** Time a client has to send a valid hello. Default 10 000 ms. */
-  helloTimeoutMs?: number;
-  /** Ping period; sockets that did not answer the previous ping are terminated. Default 30 000 ms. */
-  heartbeatIntervalMs?: number;
   /** Per-socket token bucket. Default 50 msgs/s, burst 100. */
   rateLimit?: RateLimitOptions;
-  /** Refused messages tolerated before closing with `rate-limited`. Default 20. */
-  maxRateViolations?: number;
-  /** Members per room (introducers and guests). Default 256. */
-  maxMembersPerRoom?: number;
   /**
-   * Introducers kept per room: sockets the server holds on to and introduces newcomers to. Members beyond the
-   * pool are guests with a lease. Default 8 (`DEFAULT_MAX_INTRODUCERS_PER_ROOM`).
+   * Behind a reverse proxy: count clients by the last `X-Forwarded-For` entry (the one the proxy appended).
+   * Never set it without such a proxy: a client could then claim any address. Default false.
    */
-  maxIntroducersPerRoom?: number;
-  /** How long a guest stays connected before it is closed with 4007 `lease-expired`. Default 60 000 ms. */
-  guestLeaseMs?: number;
-  /** Rooms alive at once. Default 1024. */
-  maxRooms?: number;
-  /** Open sockets in total. Default 4096. */
-  maxSockets?: number;
-  /** Structured log sink. Default: silent. */
+  trustProxy?: boolean;
+  /** Structured log sink. Default: silent. Header values in events are cut to 128 characters. */
   log?: (event: string, details?: Record<string, unknown>) => void;
 }
 
@@ -60,14 +49,22 @@ export interface SignalServerStats {
 }
 
 /**
- * Traffic since start, for benches: signals relayed between members, successful joins, guests closed because
- * their lease ran out, and guests promoted to introducers.
+ * Traffic since start, for benches and monitoring: signals relayed, joins, guests closed at the end of their
+ * lease, promotions and demotions, and the sockets closed by a guard (see signal/README.md, *Limits*).
  */
 export interface SignalServerTraffic {
   relayed: number;
   joins: number;
   leaseExpiries: number;
   promotions: number;
+  demotions: number;
+  slowReaders: number;
+  messageTimeouts: number;
+  internalErrors: number;
+  /** Upgrades refused for a socket cap (`server-full`, `address-limit`). */
+  refusedSockets: number;
+  /** TCP connections cut before the upgrade (pending caps). */
+  refusedConnections: number;
 }
 
 /** A running server. */
@@ -81,6 +78,10 @@ export interface SignalServer {
   /** Introducers and guests of one room (zeros for a room with no members). */
   roomStats(room: string): { introducers: number; guests: number };
   traffic(): SignalServerTraffic;
+  /** TCP connections open (pending and upgraded) and those not upgraded yet. */
+  connections(): { open: number; pending: number };
+  /** The limits in force (defaults filled in). */
+  limits: Readonly<SignalLimits>;
 }
 
 /** Default TCP port of the signaling server. */
@@ -88,47 +89,51 @@ export const DEFAULT_SIGNAL_PORT = 8787;
 /** Default bind address. */
 export const DEFAULT_SIGNAL_HOST = '127.0.0.1';
 /** Default size of a room's introducer pool. */
-export const DEFAULT_MAX_INTRODUCERS_PER_ROOM = 8;
+export const DEFAULT_MAX_INTRODUCERS_PER_ROOM = DEFAULT_LIMITS.maxIntroducersPerRoom;
 /** Default lease of a guest, in milliseconds. */
-export const DEFAULT_GUEST_LEASE_MS = 60_000;
+export const DEFAULT_GUEST_LEASE_MS = DEFAULT_LIMITS.guestLeaseMs;
 /** Longest guest lease accepted: setTimeout's limit (about 24.8 days). */
-export const MAX_GUEST_LEASE_MS = 2_147_483_647;
+export const MAX_GUEST_LEASE_MS = MAX_TIMER_MS;
+/** Longest header value a log event carries. */
+const MAX_LOGGED_CHARS = 128;
+
+const COUNTED_EVENTS: Partial<Record<string, keyof SignalServerTraffic>> = {
+  join: 'joins',
+  'lease-expired': 'leaseExpiries',
+  promote: 'promotions',
+  demote: 'demotions',
+  'slow-reader': 'slowReaders',
+  'message-timeout': 'messageTimeouts',
+  'internal-error': 'internalErrors',
+};
 
 /** Starts listening and resolves once the port is bound. */
 export async function startSignalServer(options: SignalServerOptions = {}): Promise<SignalServer> {
+  const limits = resolveLimits(options);
   const userLog = options.log ?? (() => {});
-  const traffic: SignalServerTraffic = { relayed: 0, joins: 0, leaseExpiries: 0, promotions: 0 };
+  const traffic: SignalServerTraffic = {
+    relayed: 0, joins: 0, leaseExpiries: 0, promotions: 0, demotions: 0,
+    slowReaders: 0, messageTimeouts: 0, internalErrors: 0, refusedSockets: 0, refusedConnections: 0,
+  };
   const log = (event: string, details?: Record<string, unknown>): void => {
-    if (event === 'join') traffic.joins++;
-    else if (event === 'lease-expired') traffic.leaseExpiries++;
-    else if (event === 'promote') traffic.promotions++;
+    const counter = COUNTED_EVENTS[event];
+    if (counter !== undefined) traffic[counter]++;
     userLog(event, details);
   };
-  const maxIntroducersPerRoom = options.maxIntroducersPerRoom ?? DEFAULT_MAX_INTRODUCERS_PER_ROOM;
-  const guestLeaseMs = options.guestLeaseMs ?? DEFAULT_GUEST_LEASE_MS;
-  // Checked here because a NaN cap would silently make everyone a guest, and a bad lease would fire at once.
-  if (!Number.isSafeInteger(maxIntroducersPerRoom) || maxIntroducersPerRoom < 1) {
-    throw new RangeError(`maxIntroducersPerRoom must be a positive integer, got ${String(maxIntroducersPerRoom)}`);
-  }
-  if (!Number.isSafeInteger(guestLeaseMs) || guestLeaseMs < 1 || guestLeaseMs > MAX_GUEST_LEASE_MS) {
-    throw new RangeError(`guestLeaseMs must be an integer in 1..${MAX_GUEST_LEASE_MS}, got ${String(guestLeaseMs)}`);
-  }
-  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-  const maxSockets = options.maxSockets ?? 4096;
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
+  const addressBytes = createAddressBudget(limits.maxBytesPerSecPerAddress, 4 * limits.maxBytesPerSecPerAddress, () => performance.now());
+  const trustProxy = options.trustProxy ?? false;
   const ctx: SessionContext = {
     rooms: createRoomRegistry<Session>({
-      maxRooms: options.maxRooms ?? 1024,
-      maxMembersPerRoom: options.maxMembersPerRoom ?? 256,
-      maxIntroducersPerRoom,
+      ...limits,
+      nowMs: () => performance.now(),
       randomInt: (maxExclusive) => randomInt(maxExclusive),
+      onRoleChange: (_id, member, role) => member.roleChanged(role),
     }),
-    introductions: options.introductions ?? 4,
-    maxFrameBytes,
-    helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
-    guestLeaseMs,
+    ...limits,
     rateLimit: options.rateLimit ?? { ratePerSec: 50, burst: 100 },
-    maxRateViolations: options.maxRateViolations ?? 20,
+    // As many checks at once as WebCrypto has threads to run them on (libuv's default pool has 4).
+    verifyQueue: createFairQueue(4),
     nowMs: () => performance.now(),
     randomNonce: () => base64urlEncode(randomBytes(32)),
     log,
@@ -136,87 +141,116 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
       traffic.relayed++;
     },
   };
-  const sockets = new Map<WebSocket, { session: Session; alive: boolean }>();
+  const sockets = new Set<Connection>();
+  const socketsOfAddress = createKeyedCounter();
 
-  const http = createServer((_req, res) => {
-    res.writeHead(426, { 'content-type': 'text/plain' }).end('starmesh signaling: WebSocket only\n');
-  });
-  http.on('clientError', (_error, socket) => socket.destroy());
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, clientTracking: false });
+  const front = createHttpFront(limits, !trustProxy, () => performance.now());
+  // `closeTimeout` (ws 8.23) is not in @types/ws yet: without it a closed socket that never answers holds its
+  // descriptor for 30 s.
+  const wsOptions: ServerOptions & { closeTimeout: number } = {
+    noServer: true,
+    clientTracking: false,
+    maxPayload: limits.maxFrameBytes,
+    maxFragments: limits.maxFragmentsPerMessage,
+    // Tiny TCP chunks are buffered one by one until a frame is complete; a frame needs few, a trickle many.
+    maxBufferedChunks: 1024,
+    closeTimeout: limits.closeGraceMs,
+  };
+  const wss = new WebSocketServer(wsOptions);
 
-  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  front.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const origin = req.headers.origin;
     if (allowed && (origin === undefined || !allowed.has(origin))) {
-      log('origin-forbidden', { origin });
+      log('origin-forbidden', { origin: origin === undefined ? undefined : truncate(origin) });
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 16\r\n\r\norigin-forbidden');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+    const address = requestAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      front.upgraded(socket);
+      accept(ws, socket, address);
+    });
   });
 
-  function accept(ws: WebSocket): void {
-    ws.on('error', (error) => log('socket-error', { error: error.message }));
-    if (sockets.size >= maxSockets) {
-      ws.send(encodeServerMessage(errorMessage('server-full', 'the server has reached its socket cap')));
-      ws.close(CLOSE_CODES.serverFull, 'server-full');
-      return;
+  function accept(ws: WebSocket, raw: Duplex, address: string): void {
+    if (sockets.size >= limits.maxSockets) {
+      return refuse(ws, raw, 'server-full', CLOSE_CODES.serverFull, 'the server has reached its socket cap');
     }
-    const session = createSession(
-      { send: (text) => ws.send(text), close: (code, reason) => ws.close(code, reason) },
+    if (socketsOfAddress.count(address) >= limits.maxSocketsPerAddress) {
+      return refuse(ws, raw, 'address-limit', CLOSE_CODES.addressLimit, 'your address has as many sockets as one address may');
+    }
+    socketsOfAddress.add(address);
+    const connection = attachConnection(ws, raw, {
       ctx,
-    );
-    const entry = { session, alive: true };
-    sockets.set(ws, entry);
-    ws.on('pong', () => {
-      entry.alive = true;
+      address,
+      addressBytes,
+      messageTimeoutMs: limits.messageTimeoutMs,
+      onClosed: (closed) => {
+        if (sockets.delete(closed)) socketsOfAddress.remove(address);
+      },
     });
-    ws.on('message', (data: RawData, isBinary: boolean) => session.handleFrame(isBinary ? null : rawToText(data)));
-    ws.on('close', () => {
-      sockets.delete(ws);
-      session.handleClose();
-    });
+    sockets.add(connection);
+  }
+
+  /** Answers, closes, and lets the descriptor go as soon as the answer is written (no 30 s close wait). */
+  function refuse(ws: WebSocket, raw: Duplex, code: SignalErrorCode, closeCode: number, message: string): void {
+    traffic.refusedSockets++;
+    ws.on('error', () => {});
+    ws.send(encodeServerMessage(errorMessage(code, message)));
+    ws.close(closeCode, code);
+    raw.end();
+    raw.once('finish', () => raw.destroy());
   }
 
   const heartbeat = setInterval(() => {
-    for (const [ws, entry] of sockets) {
-      if (!entry.alive) {
-        log('heartbeat-timeout', { id: entry.session.id });
-        ws.terminate();
+    for (const connection of sockets) {
+      if (!connection.alive) {
+        log('heartbeat-timeout', { id: connection.session.id });
+        connection.ws.terminate();
         continue;
       }
-      entry.alive = false;
-      ws.ping();
+      connection.alive = false;
+      connection.ws.ping();
     }
-  }, options.heartbeatIntervalMs ?? 30_000);
+  }, limits.heartbeatIntervalMs);
   heartbeat.unref();
+  // A term is checked four times over, so a slot changes hands at most a quarter term late.
+  const rotation = setInterval(() => ctx.rooms.rotate(), Math.max(10, Math.floor(limits.introducerTermMs / 4)));
+  rotation.unref();
+  const pruning = setInterval(() => addressBytes.prune(), 10_000);
+  pruning.unref();
 
   const host = options.host ?? DEFAULT_SIGNAL_HOST;
   await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? DEFAULT_SIGNAL_PORT, host, () => {
-      http.off('error', reject);
+    front.http.once('error', reject);
+    front.http.listen(options.port ?? DEFAULT_SIGNAL_PORT, host, () => {
+      front.http.off('error', reject);
       resolve();
     });
   });
-  http.on('error', (error) => log('http-error', { error: error.message }));
-  const address = http.address();
+  front.http.on('error', (error) => log('http-error', { error: error.message.slice(0, 200) }));
+  const address = front.http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
     url: `ws://${urlHost}:${port}`,
     port,
+    limits,
     stats: () => ({ sockets: sockets.size, ...ctx.rooms.stats() }),
     roomStats: (room) => ctx.rooms.roomStats(room),
-    traffic: () => ({ ...traffic }),
+    traffic: () => ({ ...traffic, refusedConnections: front.refusedConnections() }),
+    connections: () => front.connections(),
     close: () => closeAll(),
   };
 
   async function closeAll(): Promise<void> {
     clearInterval(heartbeat);
-    const closing = [...sockets.keys()].map(
-      (ws) =>
+    clearInterval(rotation);
+    clearInterval(pruning);
+    const closing = [...sockets].map(
+      ({ ws }) =>
         new Promise<void>((resolve) => {
           ws.once('close', () => resolve());
           ws.close(CLOSE_CODES.goingAway, 'server-closing');
@@ -224,10 +258,10 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     );
     // Give clients a moment to finish the close handshake; stragglers are cut off below.
     await Promise.race([Promise.all(closing), new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS))]);
-    for (const ws of sockets.keys()) ws.terminate();
+    for (const { ws } of sockets) ws.terminate();
     await new Promise<void>((resolve) => {
-      http.close(() => resolve());
-      http.closeAllConnections();
+      front.http.close(() => resolve());
+      front.http.closeAllConnections();
     });
     wss.close();
   }
@@ -236,8 +270,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
 /** How long `close()` waits for clients to answer the close frame. */
 const CLOSE_GRACE_MS = 1000;
 
-function rawToText(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
+/** Cuts a client-supplied value for the log (a 15 KB Origin must not make 15 KB of log). */
+function truncate(value: string): string {
+  return value.length <= MAX_LOGGED_CHARS ? value : `${value.slice(0, MAX_LOGGED_CHARS)}…(${value.length} chars)`;
 }

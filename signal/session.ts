@@ -1,7 +1,8 @@
 /**
  * One client connection of the signaling server, as a small state machine: `awaiting-hello` → `verifying` →
  * `joined` → `closed`. It knows nothing about `ws`; the server hands it a `SessionSocket` and feeds it frames.
- * Every outcome of bad input is an error answer (or, for the fatal ones, an answer plus a close), never a throw.
+ * Every outcome of bad input is an error answer (or, for the fatal ones, an answer plus a close), never a throw;
+ * a throw anyway (a bug) closes this socket alone with 1011 (`crash`).
  */
 import { base64urlDecode, idFromPublicKey, verifySignature, type NodeId } from '../src/identity/keys';
 import {
@@ -16,12 +17,15 @@ import {
   type SignalErrorCode,
 } from './protocol';
 import { createTokenBucket, type RateLimitOptions } from '../src/util/token-bucket';
-import type { RoomRegistry } from './rooms';
+import type { FairQueue } from './fair-queue';
+import type { MemberRole, RoomRegistry } from './rooms';
 
 /** What a session needs from its socket. */
 export interface SessionSocket {
   send(text: string): void;
   close(code: number, reason: string): void;
+  /** Bytes queued for this socket and not yet handed to the OS (ws `bufferedAmount`). */
+  bufferedBytes(): number;
 }
 
 /** Settings and shared state of the server that every session uses. */
@@ -29,12 +33,17 @@ export interface SessionContext {
   rooms: RoomRegistry<Session>;
   introductions: number;
   maxFrameBytes: number;
+  maxJsonDepth: number;
+  /** A socket with more than this queued (it does not read) is closed with `slow-reader`. */
+  maxBufferedBytesPerSocket: number;
   helloTimeoutMs: number;
   /** How long a guest (a member outside the introducer pool) may stay connected before it is closed. */
   guestLeaseMs: number;
   rateLimit: RateLimitOptions;
   /** Refused messages tolerated before the socket is closed with `rate-limited`. */
   maxRateViolations: number;
+  /** Where hello signatures are checked: a few at a time, addresses taking turns. */
+  verifyQueue: FairQueue;
   nowMs: () => number;
   randomNonce: () => string;
   log: (event: string, details?: Record<string, unknown>) => void;
@@ -46,14 +55,20 @@ export interface SessionContext {
 export interface Session {
   /** Node id once joined. */
   readonly id: NodeId | undefined;
-  /** Sends an already encoded frame to this client. */
+  /** Sends an already encoded frame to this client (or closes it with `slow-reader` if it does not read). */
   deliver(text: string): void;
   /** Feeds one received frame. */
   handleFrame(text: string | null): void;
+  /** Charges a received control frame (ping, pong) to the rate limit. */
+  handleControlFrame(): void;
   /** Must be called once when the socket closes. */
   handleClose(): void;
-  /** Called by the room when this guest takes a free introducer slot: tells the client, cancels the lease. */
-  promote(): void;
+  /** The room changed this member's role: tells the client; a guest gets a fresh lease, an introducer none. */
+  roleChanged(role: MemberRole): void;
+  /** Closes with `code` (no answer first): for limits enforced outside the session, such as unfinished messages. */
+  close(code: number, reason: string): void;
+  /** Last resort after an unexpected throw while handling this socket: logs, leaves, closes with 1011. */
+  crash(error: unknown): void;
 }
 
 type State =
@@ -68,18 +83,33 @@ const FATAL_CLOSE: Partial<Record<SignalErrorCode, number>> = {
   'room-full': CLOSE_CODES.roomFull,
   'server-full': CLOSE_CODES.serverFull,
   'rate-limited': CLOSE_CODES.rateLimited,
+  'address-limit': CLOSE_CODES.addressLimit,
 };
 
-/** Starts a session: sends the challenge and arms the hello timer. */
-export function createSession(socket: SessionSocket, ctx: SessionContext): Session {
+/** Starts a session for a client counted under `address`: sends the challenge and arms the hello timer. */
+export function createSession(socket: SessionSocket, ctx: SessionContext, address: string): Session {
   const nonce = ctx.randomNonce();
   const bucket = createTokenBucket(ctx.rateLimit, ctx.nowMs);
   let state: State = { kind: 'awaiting-hello' };
   let rateViolations = 0;
   let leaseTimer: ReturnType<typeof setTimeout> | undefined;
-  const helloTimer = setTimeout(() => {
-    if (state.kind === 'awaiting-hello' || state.kind === 'verifying') close(CLOSE_CODES.helloTimeout, 'hello-timeout');
-  }, ctx.helloTimeoutMs);
+  const helloTimer = setTimeout(
+    guarded(() => {
+      if (state.kind === 'awaiting-hello' || state.kind === 'verifying') close(CLOSE_CODES.helloTimeout, 'hello-timeout');
+    }),
+    ctx.helloTimeoutMs,
+  );
+
+  /** Wraps a timer callback: a throw inside it closes this socket (1011), never the process. */
+  function guarded(fn: () => void): () => void {
+    return () => {
+      try {
+        fn();
+      } catch (error) {
+        session.crash(error);
+      }
+    };
+  }
 
   function send(message: ServerMessage): void {
     session.deliver(encodeServerMessage(message));
@@ -87,24 +117,28 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
 
   function close(code: number, reason: string): void {
     if (state.kind === 'closed') return;
-    leave();
+    const wasJoined = state;
     state = { kind: 'closed' };
+    leave(wasJoined);
     socket.close(code, reason);
   }
 
-  function leave(): void {
+  function leave(was: State): void {
     clearTimeout(helloTimer);
     clearTimeout(leaseTimer);
-    if (state.kind !== 'joined') return;
-    // Our leaving may free an introducer slot; the guest that takes it must hear so (and lose its lease).
-    ctx.rooms.leave(state.room, state.id, session)?.member.promote();
+    // Our leaving may free an introducer slot; the room tells the guest that takes it (roleChanged).
+    if (was.kind === 'joined') ctx.rooms.leave(was.room, was.id, session);
   }
 
   function startLease(room: string, id: NodeId): void {
-    leaseTimer = setTimeout(() => {
-      ctx.log('lease-expired', { room, id });
-      close(CLOSE_CODES.leaseExpired, LEASE_EXPIRED_REASON);
-    }, ctx.guestLeaseMs);
+    clearTimeout(leaseTimer);
+    leaseTimer = setTimeout(
+      guarded(() => {
+        ctx.log('lease-expired', { room, id });
+        close(CLOSE_CODES.leaseExpired, LEASE_EXPIRED_REASON);
+      }),
+      ctx.guestLeaseMs,
+    );
   }
 
   /** Answers an error; the fatal codes also close the socket with their close code. */
@@ -122,12 +156,20 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
       state = { kind: 'awaiting-hello' };
       return fail('bad-message', 'key or sig is not canonical base64url');
     }
-    const valid = await verifySignature(key, sig, helloSigningInput(message.room, nonce));
-    const id = valid ? await idFromPublicKey(key) : '';
+    // A join that would be refused anyway costs no signature check (a client churning refused joins would
+    // otherwise spend the server's crypto); the check is repeated at the join, after the await.
+    const refused = ctx.rooms.refusal(message.room, address);
+    if (refused !== undefined) return fail(refused, joinFailureText(refused));
+    const id = await ctx.verifyQueue.run(address, async () => {
+      // Closed (or timed out) while waiting for its turn: the check is not worth doing any more.
+      if (state.kind !== 'verifying') return '';
+      const valid = await verifySignature(key, sig, helloSigningInput(message.room, nonce));
+      return valid ? await idFromPublicKey(key) : '';
+    });
     // The socket may have closed (or timed out) while we were verifying.
     if (state.kind !== 'verifying') return;
-    if (!valid) return fail('bad-signature', 'signature does not match key, room and challenge');
-    const joined = ctx.rooms.join(message.room, id, session);
+    if (id === '') return fail('bad-signature', 'signature does not match key, room and challenge');
+    const joined = ctx.rooms.join(message.room, id, session, address);
     if (joined !== 'introducer' && joined !== 'guest') return fail(joined, joinFailureText(joined));
     clearTimeout(helloTimer);
     state = { kind: 'joined', room: message.room, id };
@@ -151,10 +193,7 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
     switch (message.t) {
       case 'hello':
         if (state.kind !== 'awaiting-hello') return fail('already-joined', 'hello was already received');
-        void hello(message).catch((error: unknown) => {
-          ctx.log('hello-failed', { error: String(error) });
-          close(CLOSE_CODES.badSignature, 'bad-signature');
-        });
+        void hello(message).catch((error: unknown) => session.crash(error));
         return;
       case 'signal':
         if (state.kind !== 'joined') return fail('not-joined', 'send hello first');
@@ -166,41 +205,77 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
     }
   }
 
+  /** Takes a token; false (and, past the tolerance, a close) when the client is over its rate. */
+  function withinRate(): boolean {
+    if (bucket.take()) return true;
+    rateViolations++;
+    if (rateViolations > ctx.maxRateViolations) fail('rate-limited', 'too many messages; closing');
+    else send(errorMessage('rate-limited', 'too many messages; message dropped'));
+    return false;
+  }
+
   const session: Session = {
     get id() {
       return state.kind === 'joined' ? state.id : undefined;
     },
     deliver(text) {
       if (state.kind === 'closed') return;
+      // A client that does not read would make us queue without bound: past the limit it is dropped. The close
+      // frame waits behind the queue, so it reaches a client that is slow but reading; the others are cut.
+      if (socket.bufferedBytes() + Buffer.byteLength(text) > ctx.maxBufferedBytesPerSocket) {
+        ctx.log('slow-reader', { id: session.id, buffered: socket.bufferedBytes() });
+        return close(CLOSE_CODES.slowReader, 'slow-reader');
+      }
+      // Caught here, not by the caller's guard: a failure to deliver is this socket's, not the relaying sender's.
       try {
         socket.send(text);
       } catch (error) {
-        ctx.log('send-failed', { error: String(error) });
+        session.crash(error);
       }
     },
     handleFrame(text) {
-      if (state.kind === 'closed') return;
-      if (!bucket.take()) {
-        rateViolations++;
-        if (rateViolations > ctx.maxRateViolations) return fail('rate-limited', 'too many messages; closing');
-        return send(errorMessage('rate-limited', 'too many messages; message dropped'));
-      }
+      if (state.kind === 'closed' || !withinRate()) return;
       if (text === null) return fail('bad-message', 'binary frames are not accepted');
-      const decoded = decodeClientMessage(text);
+      const decoded = decodeClientMessage(text, ctx.maxJsonDepth);
       if (!decoded.ok) return fail(decoded.code, decoded.message);
       dispatch(decoded.message);
     },
+    handleControlFrame() {
+      if (state.kind !== 'closed') withinRate();
+    },
     handleClose() {
       if (state.kind === 'joined') ctx.log('leave', { room: state.room, id: state.id });
-      leave();
+      const was = state;
       state = { kind: 'closed' };
+      leave(was);
     },
-    promote() {
+    roleChanged(role) {
       if (state.kind !== 'joined') return;
-      clearTimeout(leaseTimer);
-      leaseTimer = undefined;
-      ctx.log('promote', { room: state.room, id: state.id });
-      send({ v: 1, t: 'role', introducer: true });
+      ctx.log(role === 'introducer' ? 'promote' : 'demote', { room: state.room, id: state.id });
+      if (role === 'introducer') {
+        clearTimeout(leaseTimer);
+        leaseTimer = undefined;
+      } else {
+        startLease(state.room, state.id);
+      }
+      send({ v: 1, t: 'role', introducer: role === 'introducer' });
+    },
+    close,
+    crash(error) {
+      ctx.log('internal-error', { error: String(error).slice(0, 200) });
+      const was = state;
+      state = { kind: 'closed' };
+      // Nothing may escape the last resort: a second failure is logged, and the socket is closed regardless.
+      try {
+        leave(was);
+      } catch (second) {
+        ctx.log('internal-error', { error: String(second).slice(0, 200) });
+      }
+      try {
+        socket.close(CLOSE_CODES.internalError, 'internal-error');
+      } catch {
+        // The socket is already gone; nothing left to release.
+      }
     },
   };
 
@@ -208,7 +283,7 @@ export function createSession(socket: SessionSocket, ctx: SessionContext): Sessi
   return session;
 }
 
-function joinFailureText(code: 'id-in-use' | 'room-full' | 'server-full'): string {
+function joinFailureText(code: 'id-in-use' | 'room-full' | 'server-full' | 'address-limit'): string {
   switch (code) {
     case 'id-in-use':
       return 'this id is already connected in the room';
@@ -216,5 +291,7 @@ function joinFailureText(code: 'id-in-use' | 'room-full' | 'server-full'): strin
       return 'the room has reached its member cap';
     case 'server-full':
       return 'the server has reached its room cap';
+    case 'address-limit':
+      return 'your address is in as many rooms as one address may be';
   }
 }

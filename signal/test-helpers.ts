@@ -21,10 +21,18 @@ export interface TestClient {
   sendJson(value: unknown): void;
 }
 
+/** Where a test client connects from: another 127.0.0.x stands for another client address. */
+export interface ClientOptions {
+  origin?: string;
+  autoPong?: boolean;
+  localAddress?: string;
+}
+
 /** Opens a socket and resolves once it is open. Rejects with the HTTP status if the upgrade is refused. */
-export function openClient(url: string, options: { origin?: string; autoPong?: boolean } = {}): Promise<TestClient> {
-  const wsOptions: { origin?: string; autoPong?: boolean } = { autoPong: options.autoPong ?? true };
+export function openClient(url: string, options: ClientOptions = {}): Promise<TestClient> {
+  const wsOptions: ClientOptions = { autoPong: options.autoPong ?? true };
   if (options.origin !== undefined) wsOptions.origin = options.origin;
+  if (options.localAddress !== undefined) wsOptions.localAddress = options.localAddress;
   const ws = new WebSocket(url, wsOptions);
   const frames: Frame[] = [];
   const waiters: Array<{ match: (frame: Frame) => boolean; resolve: (frame: Frame) => void }> = [];
@@ -83,9 +91,10 @@ export async function joinedClient(
   url: string,
   room: string,
   identity?: KeyIdentity,
+  localAddress?: string,
 ): Promise<{ client: TestClient; identity: KeyIdentity; welcome: Frame }> {
   const id = identity ?? (await newIdentity());
-  const client = await openClient(url);
+  const client = await openClient(url, localAddress === undefined ? {} : { localAddress });
   await sendHello(client, room, id);
   const welcome = await client.next((frame) => frame['t'] === 'welcome' || frame['t'] === 'error');
   if (welcome['t'] !== 'welcome') throw new Error(`join failed: ${JSON.stringify(welcome)}`);

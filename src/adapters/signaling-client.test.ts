@@ -229,3 +229,34 @@ describe('signaling client: introducer pool', () => {
     expect(early.isIntroducer()).toBe(false);
   });
 });
+
+describe('signaling client: the server limits', () => {
+  it('rejects with address-limit when its address has too many sockets', async () => {
+    const server = await start({ maxSocketsPerAddress: 1 });
+    await (await client(server.url)).connect();
+    await expect((await client(server.url)).connect()).rejects.toMatchObject({ code: 'address-limit' });
+  });
+
+  it('names the close codes that come without an error message (slow reader, message time-out, 1008, 1011)', async () => {
+    const cases: Array<[number, string]> = [[4009, 'slow-reader'], [4010, 'message-timeout'], [1008, 'policy-violation'], [1011, 'internal-error']];
+    for (const [code, name] of cases) {
+      const Impl = class implements WebSocketLike {
+        readyState = 1;
+        onopen: ((event: unknown) => void) | null = null;
+        onmessage: ((event: unknown) => void) | null = null;
+        onclose: ((event: { code: number; reason: string }) => void) | null = null;
+        onerror: ((event: unknown) => void) | null = null;
+        constructor(_url: string) {
+          queueMicrotask(() => this.onclose?.({ code, reason: name }));
+        }
+        send(): void {}
+        close(): void {}
+      };
+      const c = createSignalingClient({ url: 'ws://x', room: 'r', identity: await identityFromKeyPair(await generateKeyPair()), WebSocketImpl: Impl });
+      const errors: string[] = [];
+      c.on('error', ({ code: errorCode }) => errors.push(errorCode));
+      await expect(c.connect()).rejects.toMatchObject({ code: name });
+      expect(errors).toEqual([name]);
+    }
+  });
+});

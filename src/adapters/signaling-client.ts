@@ -11,13 +11,29 @@ import { base64urlEncode, isValidNodeId, type KeyIdentity, type NodeId } from '.
 import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 
 /**
- * Error codes: the server's stable codes (see signal/README.md) plus local ones: `connect-failed` (socket could not
- * open, e.g. HTTP 403 from an Origin allow-list), `closed`, `timeout`, `protocol-error` (unintelligible server).
+ * Error codes: the server's stable codes (see signal/README.md), the ones its close codes stand for when no error
+ * message came first (`slow-reader`, `message-timeout`, `policy-violation`, `internal-error`), plus local ones:
+ * `connect-failed` (socket could not open, e.g. HTTP 403 from an Origin allow-list), `closed`, `timeout`,
+ * `protocol-error` (unintelligible server).
  */
 export type SignalingErrorCode =
   | 'bad-json' | 'bad-message' | 'too-large' | 'not-joined' | 'already-joined' | 'bad-signature' | 'id-in-use'
-  | 'room-full' | 'server-full' | 'rate-limited' | 'unknown-peer' | 'origin-forbidden'
+  | 'room-full' | 'server-full' | 'rate-limited' | 'unknown-peer' | 'origin-forbidden' | 'address-limit'
+  | 'slow-reader' | 'message-timeout' | 'policy-violation' | 'internal-error'
   | 'connect-failed' | 'closed' | 'timeout' | 'protocol-error';
+
+/**
+ * Close codes of the server (signal/README.md) that come without an error message first, and what they mean:
+ * the server cannot tell a client that does not read, and the `ws` layer closes without one.
+ */
+export const SIGNAL_CLOSE_CODE_ERRORS: Readonly<Record<number, SignalingErrorCode>> = {
+  1008: 'policy-violation',
+  1009: 'too-large',
+  1011: 'internal-error',
+  4008: 'address-limit',
+  4009: 'slow-reader',
+  4010: 'message-timeout',
+};
 
 /** A failed operation; `code` is stable, `message` is for humans. */
 export class SignalingError extends Error {
@@ -234,8 +250,10 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     const wasClosed = closed;
     closed = true;
     introducer = false;
-    const cause = lastServerError ?? { code: code === 1009 ? 'too-large' : 'closed', message: `socket closed (${code})` };
+    const closeError = SIGNAL_CLOSE_CODE_ERRORS[code];
+    const cause = lastServerError ?? { code: closeError ?? 'closed', message: `socket closed (${code}${reason ? ` ${reason.slice(0, 64)}` : ''})` };
     if (code === 1009) emitError('too-large', 'the server refused an oversized frame');
+    else if (closeError !== undefined && lastServerError === undefined) emitError(closeError, `the server closed the socket (${code})`);
     welcome?.reject(new SignalingError(cause.code, cause.message));
     welcome = undefined;
     for (const request of peerRequests.splice(0)) request.reject(new SignalingError('closed', 'socket closed'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
+import { generateKeyPair, idFromPublicKey, identityFromKeyPair, type KeyIdentity } from '../identity/keys';
 import { openSignal, sealSignal } from './sealed-signal';
 
 async function identity() {
@@ -29,6 +29,17 @@ describe('sealed mesh signaling', () => {
     expect(await openSignal(body, a.id, mallory.id)).toEqual({ ok: false, reason: 'bad-signature' });
     const forged = await sealSignal(mallory, b.id, { k: 'dial' });
     expect(await openSignal(forged, a.id, b.id)).toEqual({ ok: false, reason: 'wrong-key' });
+  });
+
+  it('refuses a seal by a small-order key (the identity point with a fixed, replayable signature)', async () => {
+    const b = await identity();
+    const publicKey = new Uint8Array(32);
+    publicKey[0] = 1;
+    const fixed = new Uint8Array(64);
+    fixed[0] = 1;
+    const forger: KeyIdentity = { id: await idFromPublicKey(publicKey), publicKey, sign: async () => fixed };
+    const body = await sealSignal(forger, b.id, { k: 'dial' });
+    expect(await openSignal(body, forger.id, b.id)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
   it('answers junk with bad-seal, never throws', async () => {

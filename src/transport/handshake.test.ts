@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { base64urlEncode, generateKeyPair, identityFromKeyPair } from '../identity/keys';
+import { base64urlEncode, generateKeyPair, idFromPublicKey, identityFromKeyPair } from '../identity/keys';
 import type { KeyIdentity } from '../identity/keys';
 import { createLinkHandshake, handshakePayload, parseHandshakeFrame } from './handshake';
 import type { LinkHandshake } from './handshake';
@@ -36,7 +36,27 @@ function pair(a: KeyIdentity, b: KeyIdentity, expectB?: string, expectA?: string
   return { A: A.outcome, B: B.outcome, start: () => { hA?.start(); hB?.start(); } };
 }
 
+/**
+ * A forger's "identity" on the small-order identity point: no private key, and a fixed signature (R = identity,
+ * S = 0) that plain WebCrypto accepts for any message, so its proofs replay.
+ */
+async function smallOrderForger(): Promise<KeyIdentity> {
+  const publicKey = new Uint8Array(32);
+  publicKey[0] = 1;
+  const fixed = new Uint8Array(64);
+  fixed[0] = 1;
+  return { id: await idFromPublicKey(publicKey), publicKey, sign: async () => fixed };
+}
+
 describe('link handshake', () => {
+  it('refuses a small-order key whose fixed signature needs no private key', async () => {
+    const [a, forger] = [await newIdentity(), await smallOrderForger()];
+    const { A, start } = pair(a, forger, forger.id);
+    start();
+    await vi.waitFor(() => expect(A.failed).toBe('auth-failed: bad signature'));
+    expect(A.ok).toBeUndefined();
+  });
+
   it('authenticates both sides with expected ids', async () => {
     const [a, b] = [await newIdentity(), await newIdentity()];
     const { A, B, start } = pair(a, b, b.id, a.id);
