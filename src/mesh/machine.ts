@@ -8,19 +8,19 @@
  * calls `tick(now)` at `nextWakeMs()`. Sealing and verifying signaling need asynchronous crypto, so they go out as
  * effects (`seal-signal`, `verify-signal`) and come back as inputs (`sealedSignal`, `openedSignal`).
  */
-import { Membership, type Effect, type MembershipOptions, type MembershipSnapshot, type PeerView } from '../core';
+import { Membership, type Effect, type MembershipOptions, type MembershipSnapshot } from '../core';
 import type { Rng } from '../core/random';
-import type { MembershipMessage, NodeId } from '../core/wire';
-import { isValidNodeId } from '../identity/keys';
-import { Router, type RouterEffect, type UnicastResult } from '../routing/router';
+import type { NodeId } from '../core/wire';
+import { Router, type RouterEffect } from '../routing/router';
 import type { RouterOptions } from '../routing/router-options';
-import { createTokenBucket, type RateLimitOptions, type TokenBucket } from '../util/token-bucket';
-import { decodeFrame, type DecodedFrame } from './frame-codec';
-import { LinkAccounting } from './link-accounting';
+import type { RateLimitOptions } from '../util/token-bucket';
+import { decodeFrame, withRealIds, type DecodedFrame } from './frame-codec';
+import { LinkBook } from './link-book';
 import type { MeshEffect } from './mesh-effects';
 import { MeshStats } from './mesh-stats';
 import { RouteWait, ROUTE_WAIT_MS } from './route-wait';
 import { admit, ReplayGuard } from './signal-admission';
+import { runCoreEffects, runRouterEffects, type PartEffectsHost } from './part-effects';
 import { parseSignalPayload, type SignalPayload } from './signal-payload';
 
 /**
@@ -51,9 +51,6 @@ export interface MeshMachineInit {
   reachesWithoutMesh?: (peer: NodeId) => boolean;
 }
 
-/** The state of this node's link with one peer, as the machine tracks it. */
-type LinkState = 'connecting' | 'open' | 'closing';
-
 /** The composed protocol of one node. */
 export class MeshMachine {
   readonly selfId: NodeId;
@@ -61,16 +58,28 @@ export class MeshMachine {
   readonly router: Router;
   /** Counters of everything the machine refused and did. */
   readonly stats = new MeshStats();
-  private readonly routeWait: RouteWait;
-  private readonly accounting = new LinkAccounting();
+  /** This node's links: state, inbound limits, and how each was set up (read-only for drivers). */
+  readonly links: LinkBook;
+  readonly routeWait: RouteWait;
   private readonly replays = new ReplayGuard();
-  private readonly links = new Map<NodeId, LinkState>();
-  private readonly inbound = new Map<NodeId, TokenBucket>();
-  private readonly linkInboundLimit: RateLimitOptions;
   private readonly reachesWithoutMesh: (peer: NodeId) => boolean;
   private nowMs = 0;
   private stopped = false;
   private out: MeshEffect[] = [];
+  /** The narrow view the parts' effects get of this machine (`part-effects.ts`). */
+  private readonly partHost: PartEffectsHost = {
+    emit: (effect) => void this.out.push(effect),
+    dialOrWait: (peer, initiator) => this.routeWait.dialOrWait(peer, initiator),
+    endLink: (peer) => {
+      this.routeWait.cancel(peer);
+      this.closeLink(peer);
+    },
+    pingSent: (peer, nonce) => this.links.accounting.pingSent(peer, nonce, this.nowMs),
+    // A removed member's link-state advert would only attract routes into a dead end.
+    forgetMember: (id) => this.runRouter(this.router.forget(id)),
+    topologyChanged: () => this.routeWait.check(),
+    drop: (from, reason) => this.drop(from, reason),
+  };
 
   constructor(init: MeshMachineInit) {
     this.selfId = init.selfId;
@@ -81,7 +90,7 @@ export class MeshMachine {
       ...(init.snapshot !== undefined ? { snapshot: init.snapshot } : {}),
     });
     this.router = new Router(init.selfId, init.rng, init.routing ?? {});
-    this.linkInboundLimit = init.linkInboundLimit ?? DEFAULT_LINK_INBOUND_LIMIT;
+    this.links = new LinkBook(init.linkInboundLimit ?? DEFAULT_LINK_INBOUND_LIMIT, () => this.nowMs);
     this.reachesWithoutMesh = init.reachesWithoutMesh ?? (() => false);
     this.routeWait = new RouteWait(
       {
@@ -129,7 +138,7 @@ export class MeshMachine {
   receive(nowMs: number, peer: NodeId, text: string): MeshEffect[] {
     this.at(nowMs);
     // Cut a flood before any parsing.
-    if (this.inbound.get(peer)?.take() === false) return this.dropped(peer, 'link:rate-limited');
+    if (!this.links.admitFrame(peer)) return this.dropped(peer, 'link:rate-limited');
     return this.receiveDecoded(nowMs, peer, decodeFrame(text));
   }
 
@@ -151,7 +160,7 @@ export class MeshMachine {
     this.stats.messagesIn++;
     const message = withRealIds(decoded.message, (count) => this.drop(peer, 'message:bad-id', count));
     if ('entries' in message) this.out.push({ type: 'gossip', dir: 'in', kind: message.t, peer, entries: message.entries.length });
-    if (message.t === 'ack') this.accounting.ackReceived(peer, message.nonce, nowMs);
+    if (message.t === 'ack') this.links.accounting.ackReceived(peer, message.nonce, nowMs);
     this.runCore(this.core.receive(nowMs, peer, message));
     return this.flush();
   }
@@ -166,29 +175,24 @@ export class MeshMachine {
   /** The link with `peer` is open and its key proven. */
   linkOpened(nowMs: number, peer: NodeId): MeshEffect[] {
     this.at(nowMs);
-    if (this.links.get(peer) === undefined) return this.flush(); // closed meanwhile
-    this.links.set(peer, 'open');
+    if (!this.links.opened(peer)) return this.flush(); // given up meanwhile
     this.routeWait.cancel(peer);
-    this.accounting.opened(peer, nowMs);
-    this.inbound.set(peer, createTokenBucket(this.linkInboundLimit, () => this.nowMs));
     this.runCore(this.core.linkUp(nowMs, peer));
     // The core may refuse the link (the degree bound raced) and close it at once: then the router must not
     // learn of it (it would advertise it, and route through it, until the next change).
-    if (this.links.get(peer) === 'open') this.runRouter(this.router.linkUp(nowMs, peer));
+    if (this.links.state(peer) === 'open') this.runRouter(this.router.linkUp(nowMs, peer));
     return this.flush();
   }
 
   /** The link with `peer` closed (any reason, either side), or its attempt failed. `code` is the link's. */
   linkClosed(nowMs: number, peer: NodeId, code: string): MeshEffect[] {
     this.at(nowMs);
-    const was = this.links.get(peer);
-    this.links.delete(peer);
-    this.inbound.delete(peer);
-    this.accounting.forget(peer);
+    const was = this.links.closed(peer);
     this.stats.count(this.stats.linkCloses, code);
     if (code === 'auth-failed') this.drop(peer, 'link:auth-failed');
     this.runCore(this.core.linkDown(nowMs, peer));
-    if (was === 'open' || was === 'closing') this.runRouter(this.router.linkDown(nowMs, peer));
+    // A link this node closed itself was taken from the router already (closeLink).
+    if (was === 'open') this.runRouter(this.router.linkDown(nowMs, peer));
     return this.flush();
   }
 
@@ -196,7 +200,7 @@ export class MeshMachine {
   serverSignal(nowMs: number, from: NodeId, data: unknown): MeshEffect[] {
     this.at(nowMs);
     this.stats.serverSignalsIn++;
-    if (!this.reachesWithoutMesh(from)) this.accounting.touchedServer(from);
+    if (!this.reachesWithoutMesh(from)) this.links.accounting.touchedServer(from);
     this.onSignal(from, data);
     return this.flush();
   }
@@ -264,7 +268,7 @@ export class MeshMachine {
     this.stopped = true;
     this.runRouter(this.router.stop());
     this.routeWait.clear();
-    for (const peer of [...this.links.keys()]) this.closeLink(peer);
+    for (const peer of this.links.peers()) this.closeLink(peer);
     return this.flush();
   }
 
@@ -273,49 +277,11 @@ export class MeshMachine {
     this.core.setRewiring(enabled);
   }
 
-  // ---- queries --------------------------------------------------------------------------------------------
+  // ---- queries (the rest is read from `core`, `router` and `links`) -------------------------------------------
 
   /** True once `leave` was called. */
   get hasLeft(): boolean {
     return this.stopped;
-  }
-
-  /** Every known peer (tombstones included) with score and neighbour flag. */
-  peers(): PeerView[] {
-    return this.core.peers();
-  }
-
-  /** IDs listed as members. */
-  members(): NodeId[] {
-    return this.core.members();
-  }
-
-  /** IDs of open links. */
-  neighbours(): NodeId[] {
-    return this.core.neighbours();
-  }
-
-  /** True when a link with `peer` exists (being built, open or closing). */
-  hasLink(peer: NodeId): boolean {
-    return this.links.has(peer);
-  }
-
-  /** Hop distance (over advertised links) and last ping round trip (neighbours only) per member. */
-  routeInfo(): Record<NodeId, { hops: number | null; rttMs: number | null }> {
-    const hops = this.router.hopDistances();
-    const out = Object.create(null) as Record<NodeId, { hops: number | null; rttMs: number | null }>;
-    for (const id of this.core.members()) out[id] = { hops: hops.get(id) ?? null, rttMs: this.accounting.rtt(id) ?? null };
-    return out;
-  }
-
-  /** Link counts by how they were set up, and the route-wait counters. */
-  linkCounts(): LinkAccounting['counts'] & RouteWait['counters'] {
-    return { ...this.accounting.counts, ...this.routeWait.counters };
-  }
-
-  /** Set-up times (dial → open, ms) of the latest links dialled after the first, by signaling path. */
-  linkSetupTimes(): { mesh: number[]; server: number[] } {
-    return this.accounting.setupTimes();
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
@@ -329,7 +295,7 @@ export class MeshMachine {
     if (payload === null) return this.drop(from, 'signal:bad-payload');
     const decision = admit(from, payload, {
       selfId: this.selfId,
-      hasLink: this.links.has(from),
+      hasLink: this.links.state(from) !== undefined,
       accepts: () => !this.stopped && this.core.acceptLink(this.nowMs, from),
     });
     switch (decision.act) {
@@ -353,10 +319,10 @@ export class MeshMachine {
 
   /** The peer has no room for us: an attempt under way fails now (the core backs off and dials others). */
   private onBusy(from: NodeId): void {
-    const link = this.links.get(from);
+    const link = this.links.state(from);
     if (link === undefined) {
       this.routeWait.cancel(from);
-      this.accounting.forget(from);
+      this.links.accounting.forget(from);
       if (!this.core.neighbours().includes(from)) this.runCore(this.core.linkDown(this.nowMs, from));
     } else if (link === 'connecting') {
       this.closeLink(from);
@@ -365,21 +331,25 @@ export class MeshMachine {
 
   /** Starts a dial the core asked for, once `routeWait` lets it: the initiator offers, the other asks it to. */
   private dial(peer: NodeId, initiator: boolean): void {
-    this.accounting.dialStarted(peer, this.core.neighbours().length > 0, this.nowMs);
+    this.links.accounting.dialStarted(peer, this.core.neighbours().length > 0, this.nowMs);
     if (initiator) this.openLink(peer, true);
     else this.sendSignal(peer, { k: 'dial' });
   }
 
   private openLink(peer: NodeId, initiator: boolean): void {
-    if (this.links.has(peer)) return;
-    this.links.set(peer, 'connecting');
+    if (!this.links.connecting(peer)) return;
     this.out.push({ type: 'open-link', to: peer, initiator });
   }
 
+  /**
+   * The one way this node ends a link: the router forgets it at once (nothing more is routed over a link being
+   * closed), the driver closes it, and its close comes back through `linkClosed` for the rest.
+   */
   private closeLink(peer: NodeId): void {
-    if (!this.links.has(peer)) return;
-    this.links.set(peer, 'closing');
+    const state = this.links.closing(peer);
+    if (state === undefined || state === 'closing') return;
     this.out.push({ type: 'close-link', to: peer });
+    if (state === 'open') this.runRouter(this.router.linkDown(this.nowMs, peer));
   }
 
   /**
@@ -392,67 +362,16 @@ export class MeshMachine {
       return;
     }
     this.stats.serverSignalsOut++;
-    if (!this.reachesWithoutMesh(peer)) this.accounting.touchedServer(peer);
+    if (!this.reachesWithoutMesh(peer)) this.links.accounting.touchedServer(peer);
     this.out.push({ type: 'server-signal', to: peer, payload });
   }
 
   private runCore(effects: Effect[]): void {
-    for (const effect of effects) {
-      switch (effect.type) {
-        case 'send': {
-          const message = effect.message;
-          this.out.push({ type: 'send', to: effect.to, frame: { kind: 'membership', message } });
-          if ('entries' in message) this.out.push({ type: 'gossip', dir: 'out', kind: message.t, peer: effect.to, entries: message.entries.length });
-          if (message.t === 'ping') this.accounting.pingSent(effect.to, message.nonce, this.nowMs);
-          break;
-        }
-        case 'connect':
-          this.routeWait.dialOrWait(effect.to, effect.initiator);
-          break;
-        case 'disconnect':
-          this.routeWait.cancel(effect.to);
-          this.closeLink(effect.to);
-          break;
-        case 'introduce':
-          this.out.push({ type: 'introduce' });
-          break;
-        case 'event':
-          this.out.push({ type: 'membership', event: effect.event });
-          // A removed member's link-state advert would only attract routes into a dead end.
-          if (effect.event.type === 'peer:remove') this.runRouter(this.router.forget(effect.event.id));
-          break;
-      }
-    }
+    runCoreEffects(effects, this.partHost);
   }
 
   private runRouter(effects: RouterEffect[]): void {
-    for (const effect of effects) {
-      switch (effect.type) {
-        case 'send':
-          this.out.push({ type: 'send', to: effect.to, frame: { kind: 'routing', message: effect.message } });
-          break;
-        case 'deliver':
-          this.out.push(effect);
-          break;
-        case 'signal':
-          this.out.push({ type: 'verify-signal', from: effect.from, body: effect.body });
-          break;
-        case 'result':
-          this.out.push(effect);
-          break;
-        case 'log':
-          this.out.push({ type: 'route-log', entry: effect.entry });
-          break;
-        case 'topology':
-          // A new route may be what a waiting dial needs.
-          this.routeWait.check();
-          this.out.push(effect);
-          break;
-        case 'drop':
-          this.drop(effect.from, effect.reason);
-          break;
-      }
-    }
+    runRouterEffects(effects, this.partHost);
   }
 
   private drop(from: NodeId | null, reason: string, count = 1): void {
@@ -472,17 +391,3 @@ export class MeshMachine {
   }
 }
 
-/** The outcome type of `send`, re-exported for drivers. */
-export type { UnicastResult };
-
-/**
- * The wire accepts any short base64url ID (the router's tests use them); real peers are named by key hashes, so an
- * entry with any other ID (e.g. `__proto__`) is junk that could only be gossiped on and dialled in vain.
- */
-function withRealIds(message: MembershipMessage, dropped: (count: number) => void): MembershipMessage {
-  if (!('entries' in message)) return message;
-  const entries = message.entries.filter((entry) => isValidNodeId(entry.id));
-  if (entries.length === message.entries.length) return message;
-  dropped(message.entries.length - entries.length);
-  return { ...message, entries };
-}

@@ -68,7 +68,7 @@ export class MeshNode {
       clock: this.clock,
       rng,
       signal: (from, data) => this.run(this.machine.serverSignal(this.clock.now(), from, data)),
-      hasLinks: () => this.machine.neighbours().length > 0,
+      hasLinks: () => this.machine.core.neighbours().length > 0,
       stopped: () => this.stopped,
     });
     this.machine = new MeshMachine({
@@ -138,17 +138,17 @@ export class MeshNode {
 
   /** Every known peer (tombstones included) with score and neighbour flag. */
   peers(): PeerView[] {
-    return this.machine.peers();
+    return this.machine.core.peers();
   }
 
   /** IDs listed as members. */
   members(): NodeId[] {
-    return this.machine.members();
+    return this.machine.core.members();
   }
 
   /** IDs of open links. */
   neighbours(): NodeId[] {
-    return this.machine.neighbours();
+    return this.machine.core.neighbours();
   }
 
   /** Every member's neighbour list, as flooded by link-state adverts (own included). */
@@ -158,7 +158,10 @@ export class MeshNode {
 
   /** Hop distance (over advertised links) and last measured ping round trip (neighbours only) per peer. */
   routeInfo(): Record<NodeId, { hops: number | null; rttMs: number | null }> {
-    return this.machine.routeInfo();
+    const hops = this.machine.router.hopDistances();
+    const out = Object.create(null) as Record<NodeId, { hops: number | null; rttMs: number | null }>;
+    for (const id of this.machine.core.members()) out[id] = { hops: hops.get(id) ?? null, rttMs: this.machine.links.accounting.rtt(id) ?? null };
+    return out;
   }
 
   /**
@@ -194,7 +197,8 @@ export class MeshNode {
       messagesOut: this.counters.messagesOut,
       sendFailures: { ...this.counters.sendFailures },
       listenerErrors: { ...this.counters.listenerErrors },
-      ...this.machine.linkCounts(),
+      ...this.machine.links.accounting.counts,
+      ...this.machine.routeWait.counters,
       ...this.server.counters,
       core: { ...this.machine.core.stats },
       routing: { ...this.machine.router.stats },
@@ -204,7 +208,7 @@ export class MeshNode {
 
   /** Set-up times in ms (dial → open) of the latest links this node dialled after its first, by signaling path. */
   linkSetupTimes(): { mesh: number[]; server: number[] } {
-    return this.machine.linkSetupTimes();
+    return this.machine.links.accounting.setupTimes();
   }
 
   /** Whether this node holds a socket to the signaling server, and whether it is one of the room's introducers. */
@@ -230,7 +234,7 @@ export class MeshNode {
     const budget = this.options.budget;
     if (budget !== undefined && budget.remaining() < REWIRE_RESERVE_CONNECTIONS) this.machine.setRewiring(false);
     this.run(this.machine.linkOpened(this.clock.now(), peer));
-    if (this.machine.neighbours().includes(peer)) this.server.linkOpened();
+    if (this.machine.core.neighbours().includes(peer)) this.server.linkOpened();
   }
 
   /** Carries out the machine's effects in order; then lets the saver know, updates the state, re-arms the timer. */
@@ -311,9 +315,9 @@ export class MeshNode {
     } catch (error) {
       // Linked nodes stay connected without the server (it is only for first contact); only say so when alone.
       // Knowing no member either means no way into the mesh at all: offline (updateState keeps that until a link).
-      if (!this.stopped && this.machine.neighbours().length === 0) {
+      if (!this.stopped && this.machine.core.neighbours().length === 0) {
         this.introductionsFailing = true;
-        this.setState(this.machine.members().length > 0 ? 'isolated' : 'offline', `signaling server unreachable: ${describe(error)}`);
+        this.setState(this.machine.core.members().length > 0 ? 'isolated' : 'offline', `signaling server unreachable: ${describe(error)}`);
       }
     }
   }
@@ -336,8 +340,8 @@ export class MeshNode {
   }
 
   private updateState(): void {
-    if (this.stopped || (this.currentState === 'offline' && this.machine.neighbours().length === 0)) return;
-    const next: NodeState = this.machine.neighbours().length > 0 ? 'connected' : this.machine.members().length > 0 ? 'isolated' : 'joining';
+    if (this.stopped || (this.currentState === 'offline' && this.machine.core.neighbours().length === 0)) return;
+    const next: NodeState = this.machine.core.neighbours().length > 0 ? 'connected' : this.machine.core.members().length > 0 ? 'isolated' : 'joining';
     if (next !== this.currentState) this.setState(next);
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRng } from '../core/random';
 import { MAX_PAYLOAD_BYTES } from './fragments';
 import { Router } from './router';
-import { decodeRouteMessage, encodeRouteMessage, type RoutedFrame } from './route-wire';
+import { decodeRouteMessage, encodedRouteSize, encodeRouteMessage, type RoutedFrame } from './route-wire';
 import { TestNetwork } from './test-network';
 
 const IDS = ['A0', 'B1', 'C2', 'D3', 'E4', 'F5', 'G6', 'H7'];
@@ -241,6 +241,21 @@ describe('route wire', () => {
     expect(decodeRouteMessage(encodeRouteMessage({ t: 'r', frame: f }))).toEqual({ ok: true, message: { t: 'r', frame: f }, dropped: 0 });
     const adverts = [{ origin: 'A0', seq: 5, neighbours: ['B1'] }];
     expect(decodeRouteMessage(encodeRouteMessage({ t: 'lsa', adverts }))).toEqual({ ok: true, message: { t: 'lsa', adverts }, dropped: 0 });
+  });
+
+  it('sizes advert frames exactly without encoding them', () => {
+    const rng = seededRng(4);
+    for (let i = 0; i < 200; i++) {
+      const adverts = Array.from({ length: Math.floor(rng.next() * 5) }, (_, a) => ({
+        origin: `O${a}x${Math.floor(rng.next() * 1e6)}`,
+        seq: Math.floor(rng.next() * 2 ** 45),
+        neighbours: Array.from({ length: Math.floor(rng.next() * 9) }, (_, k) => `N${k}${'y'.repeat(Math.floor(rng.next() * 20))}`),
+      }));
+      const message = { t: 'lsa' as const, adverts };
+      expect(encodedRouteSize(message)).toBe(encodeRouteMessage(message).length);
+    }
+    const routed = { t: 'r' as const, frame: frame({ body: '{"k":"ack","q":"\\"quoted\\""}' }) };
+    expect(encodedRouteSize(routed)).toBe(encodeRouteMessage(routed).length);
   });
 
   it('drops bad adverts one by one and says when a frame is not a routing frame', () => {
