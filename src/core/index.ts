@@ -1,5 +1,6 @@
 /** The pure membership core: no I/O, no clocks, no global randomness. */
 export * from './effects';
+export * from './initiator';
 export * from './membership';
 export * from './options';
 export * from './peer-table';

@@ -823,3 +823,97 @@ describe('Membership determinism', () => {
     expect(scenario(6)).not.toBe(first);
   });
 });
+
+describe('Membership golden effect stream', () => {
+  /** FNV-1a (32 bit) of a string: enough to notice any change in a long effect log. */
+  function fnv1a(text: string): string {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return hash.toString(16).padStart(8, '0');
+  }
+
+  /**
+   * One seeded scenario through every link path: joins with refusals at the hard bound, attempts that never
+   * answer (connect time-outs), shedding and rewiring, a partition (probe failures, suspicion, removals as dead
+   * and as stale, retries of removed peers that heal it), a crash seen as an unannounced close, and a leave.
+   */
+  function goldenScenario(): { log: string; net: Net } {
+    const options: Partial<MembershipOptions> = {
+      targetDegree: 3, maxDegree: 4, inboundSlack: 1, firstContacts: 2, minLinkAgeMs: 5_000, rewireIntervalMs: 40_000,
+      connectTimeoutMs: 4_000, retryDeadIntervalMs: 15_000, retryBaseMs: 1_000, retryMaxMs: 30_000,
+      gossipIntervalMs: 2_000, pingIntervalMs: 3_000, pingTimeoutMs: 400, suspicionTimeoutMs: 8_000,
+      cleanupIntervalMs: 5_000, staleAfterMs: 60_000, tombstoneTtlMs: 90_000, heartbeatIntervalMs: 15_000,
+    };
+    const ids = Array.from({ length: 14 }, (_, i) => `n${String(i).padStart(2, '0')}`);
+    const west = new Set(ids.slice(0, 7));
+    const net = new Net();
+    ids.forEach((id, i) => net.add(id, 500 + i, options));
+    let partitioned = false;
+    const silent = new Set(['n01|n05', 'n03|n09', 'n04|n12']);
+    net.canLink = (from, to) => {
+      if (partitioned && west.has(from) !== west.has(to)) return false;
+      return !silent.has(from < to ? `${from}|${to}` : `${to}|${from}`);
+    };
+    let turn = 0;
+    net.introducer = (node) => {
+      turn++;
+      return ids.filter((x) => x !== node && net.nodes.has(x)).slice(turn % 5, (turn % 5) + 3);
+    };
+    net.start('n00');
+    for (const id of ids.slice(1, 9)) net.start(id, ['n00']);
+    net.advance(30_000);
+    // Newcomers at once at the busiest node: the last is let in (an old link can make room), then refused at open.
+    const busiest = ids.slice(0, 9).reduce((a, b) => (net.node(b).neighbours().length > net.node(a).neighbours().length ? b : a));
+    for (const id of ids.slice(9, 12)) net.start(id, [busiest]);
+    net.advance(90_000);
+    for (const id of ids.slice(12)) net.start(id, ['n03']);
+    net.advance(150_000);
+    // A partition that swallows messages while the links stay up: probes fail, then retries heal it.
+    partitioned = true;
+    for (const x of ids) for (const y of ids) if (west.has(x) !== west.has(y)) net.blocked.add(`${x}>${y}`);
+    net.advance(260_000);
+    partitioned = false;
+    net.blocked.clear();
+    net.advance(340_000);
+    // A crash: its links close without a word.
+    const crashed = 'n06';
+    for (const peer of net.node(crashed).neighbours()) net.run(peer, net.node(peer).linkDown(net.now, crashed));
+    net.nodes.delete(crashed);
+    net.advance(370_000);
+    // One direction goes quiet: a neighbour's answers are lost, it is suspected, hears of it and refutes.
+    const doubted = net.node('n00').neighbours()[0] as NodeId;
+    net.blocked.add(`${doubted}>n00`);
+    net.advance(380_000);
+    net.blocked.clear();
+    net.run('n11', net.node('n11').leave(net.now));
+    net.advance(460_000);
+    return { log: JSON.stringify(net.log), net };
+  }
+
+  it('a fixed seeded scenario gives the effect stream recorded before the core split', () => {
+    const { log, net } = goldenScenario();
+    const count = (pick: (item: Logged) => boolean): number => net.log.filter(pick).length;
+    const events = (type: MembershipEvent['type'], reason?: string): number =>
+      count((l) => l.effect.type === 'event' && l.effect.event.type === type && (reason === undefined || ('reason' in l.effect.event && l.effect.event.reason === reason)));
+    const coverage = {
+      connects: count((l) => l.effect.type === 'connect'),
+      disconnects: count((l) => l.effect.type === 'disconnect'),
+      introduces: count((l) => l.effect.type === 'introduce'),
+      byeTrim: count((l) => l.effect.type === 'send' && l.effect.message.t === 'bye' && l.effect.message.reason === 'trim'),
+      neighbourDown: events('neighbour:down'),
+      suspect: events('peer:suspect'),
+      alive: events('peer:alive'),
+      removedDead: events('peer:remove', 'dead'),
+      removedStale: events('peer:remove', 'stale'),
+      removedLeft: events('peer:remove', 'left'),
+      refutations: events('self:refute'),
+      connectFailures: [...net.nodes.values()].reduce((sum, m) => sum + m.stats.connectFailures, 0),
+      probesFailed: [...net.nodes.values()].reduce((sum, m) => sum + m.stats.probesFailed, 0),
+      byeAtJoin: count((l) => l.at === 30_000 && l.effect.type === 'send' && l.effect.message.t === 'bye'),
+    };
+    // The scenario still takes every path (a change that skips one would make the hash prove less).
+    for (const [path, times] of Object.entries(coverage)) expect(times, path).toBeGreaterThan(0);
+    // Recorded at 0591822, before the core was split: any change to what the core does changes these.
+    expect({ length: log.length, hash: fnv1a(log) }).toEqual({ length: 6_069_040, hash: 'ff136064' });
+  });
+});

@@ -1,31 +1,27 @@
 /**
  * Overlay maintenance: whom this node links with, and when. Keeps the degree between target and maximum (random
- * replacements, best of three by score), sheds excess links, backs off from failing peers, retries removed peers
- * now and then (partition healing), rewires one old link now and then (so the overlay does not keep the shape of
- * its join order), and asks the signaling server for introductions when isolated. Part of the pure core: time and
- * randomness are arguments; what to do goes out through the shared `CoreContext`.
+ * replacements, best of three by score), sheds excess links, retries removed peers now and then (partition
+ * healing), rewires one old link now and then (so the overlay does not keep the shape of its join order), and asks
+ * the signaling server for introductions when isolated. It decides; `LinkLifecycle` carries attempts and closes
+ * out and keeps the books.
  */
-import type { Effect, MembershipEvent, MembershipStats } from './effects';
-import type { Liveness } from './liveness';
+import type { LinkLifecycle } from './link-lifecycle';
 import type { MembershipOptions } from './options';
-import type { Overlay } from './overlay';
+import type { Outbox } from './outbox';
+import type { OverlayView } from './overlay';
 import { peerScore, type PeerTable } from './peer-table';
 import { jitter, type Rng } from './random';
-import type { MembershipMessage, NodeId } from './wire';
+import type { NodeId } from './wire';
 
-/** The membership core's state and outputs that its parts share. */
-export interface CoreContext {
+/** What maintenance needs: it reads the table and the overlay, and acts through the link lifecycle. */
+export interface OverlayMaintenanceDeps {
   readonly selfId: NodeId;
   readonly options: MembershipOptions;
   readonly rng: Rng;
-  readonly table: PeerTable;
-  readonly overlay: Overlay;
-  readonly liveness: Liveness;
-  readonly stats: MembershipStats;
-  send(to: NodeId, message: MembershipMessage): void;
-  emit(event: MembershipEvent): void;
-  /** Any other effect (connect, disconnect, introduce). */
-  push(effect: Effect): void;
+  readonly table: Pick<PeerTable, 'sample' | 'listedIds'>;
+  readonly overlay: OverlayView;
+  readonly links: Pick<LinkLifecycle, 'attempt' | 'shed'>;
+  readonly out: Pick<Outbox, 'introduce'>;
 }
 
 /** The overlay side of one membership core. */
@@ -39,11 +35,11 @@ export class OverlayMaintenance {
   /** Periodic rewiring on (the driver turns it off when the browser's connection budget runs low). */
   private rewiring = true;
 
-  constructor(private readonly ctx: CoreContext) {}
+  constructor(private readonly deps: OverlayMaintenanceDeps) {}
 
   /** Arms the periodic timers (retry of removed peers, rewiring). */
   start(nowMs: number): void {
-    const { options, rng } = this.ctx;
+    const { options, rng } = this.deps;
     this.nextRetryDeadMs = nowMs + jitter(options.retryDeadIntervalMs, 0.5, rng);
     this.nextRewireMs = options.rewireIntervalMs > 0 ? nowMs + jitter(options.rewireIntervalMs, 0.5, rng) : Infinity;
   }
@@ -88,7 +84,7 @@ export class OverlayMaintenance {
    * mesh), but only `firstContacts` while none is (those go through the server, which is for first contact only).
    */
   dialBudget(): number {
-    const { options, overlay } = this.ctx;
+    const { options, overlay } = this.deps;
     const room = options.targetDegree - overlay.totalCount();
     if (overlay.openCount() > 0) return Math.max(0, room);
     return Math.max(0, Math.min(room, options.firstContacts - overlay.totalCount()));
@@ -96,37 +92,10 @@ export class OverlayMaintenance {
 
   /** Starts a connection attempt to `peer` (within the degree bound and its back-off). */
   dial(peer: NodeId, nowMs: number): void {
-    const { selfId, overlay, options } = this.ctx;
+    const { selfId, overlay, options } = this.deps;
     if (peer === selfId || !overlay.canDial(peer, nowMs)) return;
     if (overlay.totalCount() >= options.maxDegree) return;
-    overlay.markConnecting(peer, nowMs);
-    this.ctx.push({ type: 'connect', to: peer, initiator: selfId < peer });
-  }
-
-  /** Closes the link to `peer`, if any. */
-  dropLink(peer: NodeId): void {
-    const link = this.ctx.overlay.remove(peer);
-    if (link === undefined) return;
-    this.ctx.liveness.remove(peer);
-    if (link.state === 'open') this.ctx.emit({ type: 'neighbour:down', id: peer });
-    this.ctx.push({ type: 'disconnect', to: peer });
-  }
-
-  /** An attempt to reach `peer` failed: its score drops and it is backed off from. */
-  connectFailed(peer: NodeId, nowMs: number): void {
-    this.ctx.stats.connectFailures++;
-    this.ctx.table.recordOutcome(peer, false);
-    this.ctx.overlay.recordFailure(peer, nowMs, jitter(1, 0.5, this.ctx.rng));
-  }
-
-  /** Attempts that did not open within `connectTimeoutMs` fail. */
-  expireAttempts(nowMs: number): void {
-    for (const peer of this.ctx.overlay.expiredAttempts(nowMs)) {
-      this.ctx.overlay.remove(peer);
-      this.connectFailed(peer, nowMs);
-      this.ctx.push({ type: 'disconnect', to: peer });
-      this.wakeBy(nowMs);
-    }
+    this.deps.links.attempt(peer, nowMs);
   }
 
   /**
@@ -135,7 +104,7 @@ export class OverlayMaintenance {
    * that are old enough.
    */
   private maintain(nowMs: number): void {
-    const { options, overlay, table, rng } = this.ctx;
+    const { options, overlay, table, rng } = this.deps;
     this.nextMaintainMs = Infinity;
     const deficit = Math.min(options.targetDegree - overlay.totalCount(), this.dialBudget());
     if (deficit > 0) {
@@ -162,8 +131,7 @@ export class OverlayMaintenance {
         const index = Math.floor(rng.next() * sheddable.length);
         const [peer] = sheddable.splice(index, 1);
         if (peer === undefined) break;
-        this.ctx.send(peer, { t: 'bye', reason: 'trim' });
-        this.dropLink(peer);
+        this.deps.links.shed(peer, nowMs);
       }
       if (overlay.openCount() > options.maxDegree) this.wakeBy(nowMs + options.minLinkAgeMs / 2);
     }
@@ -174,10 +142,10 @@ export class OverlayMaintenance {
       this.wakeBy(this.nextIntroductionMs);
       return;
     }
-    const { options, rng } = this.ctx;
+    const { options, rng } = this.deps;
     this.introductionBackoffMs = Math.min(options.retryMaxMs, Math.max(options.retryBaseMs / 2, this.introductionBackoffMs * 2));
     this.nextIntroductionMs = nowMs + jitter(this.introductionBackoffMs, 0.5, rng);
-    this.ctx.push({ type: 'introduce' });
+    this.deps.out.introduce();
   }
 
   /**
@@ -185,7 +153,7 @@ export class OverlayMaintenance {
    * as the far side of a healed partition, is found again and the two sides' tables merge.
    */
   private retryDead(nowMs: number): void {
-    const { options, overlay, table, rng } = this.ctx;
+    const { options, overlay, table, rng } = this.deps;
     this.nextRetryDeadMs = nowMs + jitter(options.retryDeadIntervalMs, 0.5, rng);
     if (overlay.totalCount() >= options.maxDegree) return;
     const candidate = table.sample(8, rng, new Set()).find((record) => record.state === 'dead' && overlay.canDial(record.id, nowMs));
@@ -197,7 +165,7 @@ export class OverlayMaintenance {
    * to a random member it is not linked with. Without it the overlay keeps the shape of its join order.
    */
   private rewire(nowMs: number): void {
-    const { options, overlay, table, rng } = this.ctx;
+    const { options, overlay, table, rng } = this.deps;
     this.nextRewireMs = nowMs + jitter(options.rewireIntervalMs, 0.5, rng);
     if (!this.rewiring || overlay.openCount() < options.targetDegree) return;
     const candidate = table
@@ -208,8 +176,7 @@ export class OverlayMaintenance {
       const sheddable = overlay.sheddable(nowMs);
       const old = sheddable[Math.floor(rng.next() * sheddable.length)];
       if (old === undefined) return;
-      this.ctx.send(old, { t: 'bye', reason: 'trim' });
-      this.dropLink(old);
+      this.deps.links.shed(old, nowMs);
     }
     this.dial(candidate.id, nowMs);
   }

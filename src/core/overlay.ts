@@ -18,7 +18,8 @@ interface Backoff {
 
 /**
  * The bounded set of neighbours: which links exist, which are being set up, and the back-off for peers whose
- * connection attempts failed. Pure bookkeeping; the membership core decides whom to connect to.
+ * connection attempts failed. Pure bookkeeping: `LinkLifecycle` is its only writer, the other parts of the core
+ * read it through `OverlayView`.
  */
 export class Overlay {
   private readonly links = new Map<NodeId, LinkInfo>();
@@ -27,7 +28,7 @@ export class Overlay {
   constructor(private readonly options: MembershipOptions) {}
 
   /** The link to `peer`, if any. */
-  get(peer: NodeId): LinkInfo | undefined {
+  get(peer: NodeId): Readonly<LinkInfo> | undefined {
     return this.links.get(peer);
   }
 
@@ -78,6 +79,12 @@ export class Overlay {
     this.backoff.delete(peer);
   }
 
+  /** The other side announced that it closes the link on purpose: its close raises no suspicion. */
+  markExpectClose(peer: NodeId): void {
+    const link = this.links.get(peer);
+    if (link !== undefined) link.expectClose = true;
+  }
+
   /** Forgets a link; returns what it was. */
   remove(peer: NodeId): LinkInfo | undefined {
     const link = this.links.get(peer);
@@ -124,3 +131,9 @@ export class Overlay {
     for (const peer of this.backoff.keys()) if (!keep(peer)) this.backoff.delete(peer);
   }
 }
+
+/** The reading side of the overlay, for the parts of the core that decide but do not keep the books. */
+export type OverlayView = Pick<
+  Overlay,
+  'get' | 'openPeers' | 'allPeers' | 'openCount' | 'totalCount' | 'canAccept' | 'canDial' | 'expiredAttempts' | 'nextAttemptDeadlineMs' | 'sheddable'
+>;
