@@ -12,6 +12,7 @@ import type { MeshEffect } from '../mesh/mesh-effects';
 import type { UnicastResult } from '../routing/router';
 import { systemClock, type Clock } from '../util/clock';
 import { createEmitter } from '../util/emitter';
+import { tellObservers } from './mesh-node-events';
 import { cryptoRng } from './crypto-rng';
 import { LinkRegistry } from './links';
 import type { MeshNodeEvents, MeshNodeOptions, MeshNodeStats, NodeState, ServerRetry } from './mesh-node-types';
@@ -285,25 +286,7 @@ export class MeshNode {
         return;
       }
       default:
-        this.tell(effect);
-    }
-  }
-
-  /** Effects that are news for observers only. */
-  private tell(effect: Extract<MeshEffect, { type: 'membership' | 'deliver' | 'route-log' | 'topology' | 'gossip' | 'drop' }>): void {
-    switch (effect.type) {
-      case 'membership':
-        return this.emitter.emit('membership', effect.event);
-      case 'deliver':
-        return this.emitter.emit('message', effect.delivery);
-      case 'route-log':
-        return this.emitter.emit('route', effect.entry);
-      case 'topology':
-        return this.emitter.emit('topology', {});
-      case 'gossip':
-        return this.emitter.emit('gossip', { dir: effect.dir, type: effect.kind, peer: effect.peer, entries: effect.entries });
-      case 'drop':
-        return this.emitter.emit('drop', { from: effect.from, reason: effect.reason });
+        tellObservers(this.emitter, effect);
     }
   }
 
