@@ -5,7 +5,6 @@
  */
 import { openFrame, type EnvelopeError } from '../core/envelope';
 import { decodeMembershipBody, DEFAULT_WIRE_LIMITS, encodeMessage, type DecodeResult, type MembershipMessage, type WireLimits } from '../core/wire';
-import { isValidNodeId } from '../identity/keys';
 import { decodeRouteBody, encodeRouteMessage, type RouteDecodeResult, type RouteMessage } from '../routing/route-wire';
 
 /** An inbound frame, decoded for the protocol it belongs to, or refused before either protocol saw it. */
@@ -34,15 +33,3 @@ export function encodeFrame(frame: OutFrame): string {
   return frame.kind === 'membership' ? encodeMessage(frame.message) : encodeRouteMessage(frame.message);
 }
 
-/**
- * The wire accepts any short base64url ID (the router's tests use them); real peers are named by key hashes, so an
- * entry with any other ID (e.g. `__proto__`) is junk that could only be gossiped on and dialled in vain. Returns
- * the message without such entries, and reports how many it dropped.
- */
-export function withRealIds(message: MembershipMessage, dropped: (count: number) => void): MembershipMessage {
-  if (!('entries' in message)) return message;
-  const entries = message.entries.filter((entry) => isValidNodeId(entry.id));
-  if (entries.length === message.entries.length) return message;
-  dropped(message.entries.length - entries.length);
-  return { ...message, entries };
-}

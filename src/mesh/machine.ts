@@ -14,7 +14,7 @@ import type { NodeId } from '../core/wire';
 import { Router, type RouterEffect } from '../routing/router';
 import type { RouterOptions } from '../routing/router-options';
 import type { RateLimitOptions } from '../util/token-bucket';
-import { decodeFrame, withRealIds, type DecodedFrame } from './frame-codec';
+import { decodeFrame, type DecodedFrame } from './frame-codec';
 import { LinkBook } from './link-book';
 import type { MeshEffect } from './mesh-effects';
 import { MeshStats } from './mesh-stats';
@@ -158,7 +158,7 @@ export class MeshMachine {
     if (!decoded.ok) return this.dropped(peer, `message:${decoded.error}`);
     if (decoded.droppedEntries > 0) this.drop(peer, 'message:bad-entries', decoded.droppedEntries);
     this.stats.messagesIn++;
-    const message = withRealIds(decoded.message, (count) => this.drop(peer, 'message:bad-id', count));
+    const message = decoded.message;
     if ('entries' in message) this.out.push({ type: 'gossip', dir: 'in', kind: message.t, peer, entries: message.entries.length });
     if (message.t === 'ack') this.links.accounting.ackReceived(peer, message.nonce, nowMs);
     this.runCore(this.core.receive(nowMs, peer, message));
