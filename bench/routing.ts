@@ -83,8 +83,8 @@ export function routing(n: number, seed: number, log: (line: string) => void = (
     firstContacts,
     linksViaMesh: viaMesh,
     linksViaServer: viaServer,
-    meshConnectMsP50: percentile(meshConnect, 50),
-    meshConnectMsP99: percentile(meshConnect, 99),
+    meshConnectMsP50: roundOrNull(percentile(meshConnect, 50)),
+    meshConnectMsP99: roundOrNull(percentile(meshConnect, 99)),
     serverMessagesPerNodeMinuteSteady: round(serverMessagesPerNodeMinuteSteady, 4),
     unicastSamples: samples,
     unicastDeliveryRate: round(steady.delivered / samples, 4),
@@ -103,6 +103,10 @@ function routedFrames(cluster: SimCluster): number {
 
 function pick<T>(rng: Rng, from: readonly T[]): T {
   return from[Math.floor(rng.next() * from.length)] as T;
+}
+
+function roundOrNull(value: number | null): number | null {
+  return value === null ? null : Math.round(value);
 }
 
 function round(value: number, digits: number): number {
