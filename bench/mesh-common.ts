@@ -1,4 +1,5 @@
 /** Shared by the two parts of `npm run bench:mesh` (browser tabs and Node peers). */
+export { percentile } from '../src/util/percentile';
 
 /** One printed JSON line: the fields the issue asks for, plus extras each part adds. */
 export interface MeshBenchRow {
@@ -33,13 +34,6 @@ export interface MeshBenchRow {
   unicastHopsP99: number | null;
   unicastRttMsP50: number | null;
   [extra: string]: unknown;
-}
-
-/** Nearest-rank percentile (`p` in 0–100); null for no values. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? null;
 }
 
 /** Rounds to `digits` decimals (for printing). */

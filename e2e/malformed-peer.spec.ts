@@ -4,7 +4,7 @@ import { expect, FAST_PARAMS, PATIENT_MS, test } from './fixtures';
 /** Every kind of junk the peer sends below, by the reason the tab counts it under. */
 const EXPECTED_DROPS = [
   'frame:bad-json', 'frame:bad-envelope', 'message:bad-shape', 'message:bad-version', 'message:unknown-type', 'message:too-many-entries',
-  'message:bad-entries', 'message:bad-id', 'link:too-large', 'link:binary',
+  'message:bad-entries', 'link:too-large', 'link:binary',
 ];
 
 test('a peer sending malformed and oversized frames is dropped and counted while the tab works on', async ({ openNodes, room, signalUrl, baseURL }) => {

@@ -3,7 +3,7 @@
  * as hostile. Decoding never throws; it returns either a typed message or an error code for the answer.
  * See signal/README.md for the wire description and the close-code table.
  */
-import { isValidNodeId, type NodeId } from '../src/identity/keys';
+import { isNodeId, type NodeId } from '../src/identity/keys';
 import { jsonDepthWithin } from './json-bounds';
 
 /** Version stamped on every message (`v`). */
@@ -147,7 +147,7 @@ export function validateClientMessage(value: unknown): DecodeResult {
     }
     case 'signal': {
       const { to } = record;
-      if (!isValidNodeId(to)) return bad('to must be a node id');
+      if (!isNodeId(to)) return bad('to must be a node id');
       if (!Object.hasOwn(record, 'data')) return bad('data is required');
       return { ok: true, message: { v: 1, t: 'signal', to, data: record['data'] } };
     }

@@ -55,13 +55,13 @@ function startAll(h: Harness, n: number, seed: number): SimNode[] {
 }
 
 function textHarness(seed: number, lossRate: number): Harness {
-  // `text` mode: every message goes through encodeMessage/decodeMessage like on a real data channel.
+  // `text` mode: every frame goes through the real encoder and decoder, as on a data channel.
   return harness(seed, FAST, { lossRate }, 'text');
 }
 
 describe('simulation properties over many seeds', () => {
   it('cold start converges to full membership with the invariants intact', () => {
-    for (let seed = 1; seed <= 12; seed++) {
+    for (let seed = 1; seed <= 6; seed++) {
       const h = textHarness(seed, 0);
       startAll(h, 24, seed);
       runChecked(h, 20_000, seed);
@@ -70,7 +70,7 @@ describe('simulation properties over many seeds', () => {
   });
 
   it('crashed nodes are removed everywhere and never come back', () => {
-    for (let seed = 20; seed <= 29; seed++) {
+    for (let seed = 20; seed <= 24; seed++) {
       const h = textHarness(seed, 0.02);
       const nodes = startAll(h, 20, seed);
       runChecked(h, 15_000, seed);
@@ -89,7 +89,7 @@ describe('simulation properties over many seeds', () => {
   });
 
   it('a partition heals into one mesh with full membership', () => {
-    for (let seed = 40; seed <= 47; seed++) {
+    for (let seed = 40; seed <= 43; seed++) {
       const h = textHarness(seed, 0.01);
       startAll(h, 20, seed);
       runChecked(h, 15_000, seed);
@@ -103,7 +103,7 @@ describe('simulation properties over many seeds', () => {
   });
 
   it('churn: joins, leaves and crashes under loss keep the invariants and end converged', () => {
-    for (let seed = 60; seed <= 65; seed++) {
+    for (let seed = 60; seed <= 63; seed++) {
       const h = textHarness(seed, 0.05);
       const nodes = startAll(h, 16, seed);
       const rng = seededRng(seed * 13);

@@ -1,7 +1,14 @@
-import { Membership, type Effect, type MembershipEvent, type MembershipOptions } from '../src/core';
+import type { Membership, MembershipEvent, MembershipOptions } from '../src/core';
 import { seededRng, type Rng } from '../src/core/random';
-import { decodeMessage, encodeMessage, encodedSize, type MembershipMessage, type NodeId } from '../src/core/wire';
+import { encodedSize, type NodeId } from '../src/core/wire';
+import { encodeFrame, type OutFrame } from '../src/mesh/frame-codec';
+import { MeshMachine } from '../src/mesh/machine';
+import type { MeshEffect } from '../src/mesh/mesh-effects';
+import type { UnicastResult } from '../src/routing/router';
+import type { RouterOptions } from '../src/routing/router-options';
+import { encodedRouteSize } from '../src/routing/route-wire';
 import { EventQueue } from './event-queue';
+import { SimLinks } from './sim-links';
 
 /** Network model of a simulation run. */
 export interface NetworkModel {
@@ -26,10 +33,12 @@ export const DEFAULT_NETWORK: NetworkModel = {
   serverLatencyMs: 20,
 };
 
-/** One simulated node: the real membership core plus its local clock offset. */
+/** One simulated node: the real mesh machine (membership, routing, admission) plus its local clock offset. */
 export interface SimNode {
   readonly id: NodeId;
   readonly index: number;
+  readonly machine: MeshMachine;
+  /** The machine's membership core (what most scenarios look at). */
   readonly core: Membership;
   /** Local clock = virtual time + offset: skewed clocks must not matter. */
   readonly clockOffsetMs: number;
@@ -39,6 +48,8 @@ export interface SimNode {
   bytesSent: number;
   messagesSent: number;
   wakeAtMs: number;
+  /** True once `start` was called. */
+  started: boolean;
 }
 
 /** Counters of the whole run. */
@@ -50,41 +61,35 @@ export interface ClusterCounters {
   maxMessageBytes: number;
   /** Sends over a link the sender did not have: must stay 0 (the browser cannot do that). */
   sendsWithoutLink: number;
+  /** Frames and entries the machines refused (in a fault-free run: a protocol bug). */
   decodeErrors: number;
-  /** Bytes sent per message type. */
+  /** Bytes and frames sent per message type (membership types, `lsa` and `r:<kind>` for routing frames). */
   bytesByType: Record<string, number>;
+  framesByType: Record<string, number>;
+  /** Dials started: an initiator's offer, or a request that the other side make it. */
   connectAttempts: number;
   linksOpened: number;
-  /** Connections whose signaling went through the server (no mesh path) and through the mesh. */
-  serverSignaled: number;
-  meshSignaled: number;
-  /** Signaling messages (offer/answer/candidates, hop by hop) counted per path. */
+  /** Signaling payloads sent through the server, and routed signaling frames sent through the mesh (per hop). */
   serverSignalMessages: number;
   meshSignalMessages: number;
-  /** Connection attempts by a node with no link (first contact: only the server can signal them). */
-  firstContacts: number;
-  /** Links that opened after a server-signaled set-up although the dialling node had a link (no mesh path). */
-  linksOpenedViaServerLater: number;
 }
 
 /** Options of a cluster. */
 export interface ClusterOptions {
   seed: number;
   membership?: Partial<MembershipOptions>;
+  routing?: Partial<RouterOptions>;
   network?: Partial<NetworkModel>;
   /** Largest clock offset per node, ± (default 1 h). */
   maxClockSkewMs?: number;
   /**
-   * `text` (default) sends every message through `encodeMessage`/`decodeMessage`, exercising the real wire path;
-   * `size` counts the exact encoded size arithmetically and hands the object over (the benches' fast path).
+   * `text` (default) sends every frame as encoded text through the machines' decoder, exercising the real wire
+   * path; `size` counts each frame's exact encoded size and hands the object over (the benches' fast path).
    */
   wire?: 'text' | 'size';
   /** Called for every membership event of every node. */
   onEvent?: (node: SimNode, event: MembershipEvent, timeMs: number) => void;
 }
-
-/** ICE consent freshness (RFC 7675): a silent path is declared failed after 30 s. */
-const CONSENT_EXPIRY_MS = 30_000;
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
@@ -95,36 +100,50 @@ export function simId(rng: Rng): NodeId {
   return id;
 }
 
+/** Introductions the server hands out per request. */
+const INTRODUCTIONS = 4;
+
 /**
- * An in-process network of real `Membership` cores over a virtual clock, modelling what a browser can do: a node
- * sends only over links it holds; a new link costs a signaling round trip (through the mesh when a path exists,
- * else through the server) plus set-up time; links are FIFO with random latency and loss; partitions and crashes
- * are silent. The same seed gives the same run.
+ * An in-process network of real mesh machines (`src/mesh/machine.ts`, the code every tab runs) over a virtual
+ * clock, modelling what a browser can do: a node sends only over links it holds; a link needs its offer and answer
+ * carried by a signaling path the machine chose (the server, or sealed routed frames hop by hop through the mesh)
+ * plus set-up time; links are FIFO with random latency and loss; partitions and crashes are silent. Sealing is
+ * modelled as free and trusted (no keys here). The same seed gives the same run.
  */
 export class SimCluster {
   readonly queue = new EventQueue();
   readonly nodes: SimNode[] = [];
   readonly counters: ClusterCounters = {
     messagesSent: 0, messagesLost: 0, messagesDelivered: 0, bytesSent: 0, maxMessageBytes: 0, sendsWithoutLink: 0,
-    decodeErrors: 0, bytesByType: {}, connectAttempts: 0, linksOpened: 0, serverSignaled: 0, meshSignaled: 0,
-    serverSignalMessages: 0, meshSignalMessages: 0, firstContacts: 0, linksOpenedViaServerLater: 0,
+    decodeErrors: 0, bytesByType: {}, framesByType: {}, connectAttempts: 0, linksOpened: 0, serverSignalMessages: 0, meshSignalMessages: 0,
   };
-  /** Set-up times (signaling through the mesh plus link set-up) of mesh-signaled connections that opened. */
-  readonly meshConnectMs: number[] = [];
+  /** Set-up times (dial to open) of links dialled after the dialler's first, by signaling path, in opening order. */
+  readonly setupMs: { mesh: number[]; server: number[] } = { mesh: [], server: [] };
+  /** Links opened by how they were set up (the machines' own accounting, summed). */
+  readonly linkKinds = { firstContact: 0, viaMesh: 0, viaServer: 0 };
+  /** Outcomes of unicasts sent with `unicast`, by message ID. */
+  readonly results = new Map<string, UnicastResult>();
   readonly network: NetworkModel;
   private readonly rng: Rng;
   private readonly byId = new Map<NodeId, SimNode>();
-  /** Links each node holds (directed: after a close, the far side holds its half until it notices). */
-  private readonly adjacency = new Map<NodeId, Set<NodeId>>();
-  /** Last scheduled delivery per directed link, to keep each link FIFO like an ordered data channel. */
-  private readonly lastDelivery = new Map<string, number>();
-  private readonly pendingLinks = new Set<string>();
-  /** Bumped each time a pair's link opens, so a late close notice never tears down a newer link. */
-  private readonly linkEpoch = new Map<string, number>();
+  private readonly links: SimLinks;
+  private sealSeq = 0;
 
   constructor(private readonly options: ClusterOptions) {
     this.rng = seededRng(options.seed);
     this.network = { ...DEFAULT_NETWORK, ...options.network };
+    this.links = new SimLinks({
+      queue: this.queue,
+      rng: this.rng,
+      network: this.network,
+      node: (id) => this.byId.get(id),
+      deliver: (from, to, frame) => this.deliver(from, to, frame),
+      lost: () => void this.counters.messagesLost++,
+      opened: (node, peer) => this.opened(node, peer),
+      closed: (node, peer, code) => this.apply(node, node.machine.linkClosed(this.local(node), peer, code)),
+      fed: (node, peer, data) => this.apply(node, node.machine.linkSignal(this.local(node), peer, data)),
+      connectTimeoutMs: (node) => node.core.options.connectTimeoutMs,
+    });
   }
 
   /** Virtual time now. */
@@ -137,24 +156,19 @@ export class SimCluster {
     const index = this.nodes.length;
     const id = simId(this.rng);
     const skew = this.options.maxClockSkewMs ?? 3_600_000;
+    const machine = new MeshMachine({
+      selfId: id,
+      rng: seededRng(Math.floor(this.rng.next() * 2 ** 32)),
+      membership: { ...this.options.membership, ...membership },
+      ...(this.options.routing !== undefined ? { routing: this.options.routing } : {}),
+    });
     const node: SimNode = {
-      id,
-      index,
-      core: new Membership({
-        selfId: id,
-        rng: seededRng(Math.floor(this.rng.next() * 2 ** 32)),
-        options: { ...this.options.membership, ...membership },
-      }),
+      id, index, machine, core: machine.core,
       clockOffsetMs: Math.round((this.rng.next() * 2 - 1) * skew),
-      alive: true,
-      group: 0,
-      bytesSent: 0,
-      messagesSent: 0,
-      wakeAtMs: Infinity,
+      alive: true, group: 0, bytesSent: 0, messagesSent: 0, wakeAtMs: Infinity, started: false,
     };
     this.nodes.push(node);
     this.byId.set(id, node);
-    this.adjacency.set(id, new Set());
     return node;
   }
 
@@ -163,14 +177,28 @@ export class SimCluster {
     return this.byId.get(id);
   }
 
-  /** Starts `node` at the current virtual time, knowing `bootstrap`. */
+  /** Starts `node` at the current virtual time, knowing `bootstrap` (the server's introductions). */
   start(node: SimNode, bootstrap: readonly NodeId[]): void {
-    this.apply(node, node.core.start(this.local(node), bootstrap));
+    node.started = true;
+    this.apply(node, node.machine.start(this.local(node), bootstrap));
   }
 
   /** Kills `node` silently: no goodbye, no link events; its links just stop answering. */
   crash(node: SimNode): void {
     node.alive = false;
+  }
+
+  /** Kills `node` the way a closed tab dies: its links close, and its neighbours see that at once. */
+  closeAbruptly(node: SimNode): void {
+    for (const peer of [...this.links.openOf(node.id)]) this.links.close(node, peer);
+    node.alive = false;
+  }
+
+  /** Sends a unicast from `node` through the mesh; its outcome lands in `results` under the returned ID. */
+  unicast(node: SimNode, to: NodeId, data: string): string {
+    const { msgId, effects } = node.machine.send(this.local(node), to, data);
+    this.apply(node, effects);
+    return msgId;
   }
 
   /** Puts nodes into partition groups; messages between different groups are dropped. */
@@ -200,7 +228,7 @@ export class SimCluster {
 
   /** Open links of `id` (as the simulator's wiring sees them). */
   linksOf(id: NodeId): ReadonlySet<NodeId> {
-    return this.adjacency.get(id) ?? new Set();
+    return this.links.openOf(id);
   }
 
   /** Connected components among live nodes over open links. */
@@ -230,28 +258,48 @@ export class SimCluster {
     return this.nowMs + node.clockOffsetMs;
   }
 
-  private latency(): number {
-    return this.network.baseLatencyMs - Math.log(1 - this.rng.next()) * this.network.jitterLatencyMs;
-  }
-
-  private apply(node: SimNode, effects: Effect[]): void {
+  /** Carries out a machine's effects, as a driver would; asynchronous work (crypto, server) is scheduled. */
+  private apply(node: SimNode, effects: MeshEffect[]): void {
+    if (!node.alive) return;
     for (const effect of effects) {
       switch (effect.type) {
         case 'send':
-          this.send(node, effect.to, effect.message);
+          this.send(node, effect.to, effect.frame);
           break;
-        case 'connect':
-          this.connect(node, effect.to);
+        case 'open-link':
+          if (effect.initiator) this.counters.connectAttempts++;
+          this.links.create(node, effect.to, effect.initiator);
           break;
-        case 'disconnect':
-          this.disconnect(node, effect.to);
+        case 'close-link':
+          this.links.close(node, effect.to);
+          break;
+        case 'feed-link':
+          this.links.feed(node, effect.to, effect.data);
+          break;
+        case 'server-signal':
+          this.serverSignal(node, effect.to, effect.payload);
+          break;
+        case 'seal-signal':
+          if (effect.payload.k === 'dial') this.counters.connectAttempts++;
+          this.seal(node, effect.to, effect.payload);
+          break;
+        case 'verify-signal':
+          this.verify(node, effect.from, effect.body);
           break;
         case 'introduce':
           this.introduce(node);
           break;
-        case 'event':
+        case 'membership':
           this.options.onEvent?.(node, effect.event, this.nowMs);
           break;
+        case 'result':
+          this.results.set(effect.msgId, effect.result);
+          break;
+        case 'drop':
+          this.counters.decodeErrors += effect.reason.startsWith('frame:') || effect.reason.startsWith('message:') ? effect.count : 0;
+          break;
+        default:
+          break; // deliveries, results, log lines, topology and gossip news are for a page
       }
     }
     this.scheduleWake(node);
@@ -259,7 +307,7 @@ export class SimCluster {
 
   private scheduleWake(node: SimNode): void {
     if (!node.alive) return;
-    const wakeLocal = node.core.nextWakeMs();
+    const wakeLocal = node.machine.nextWakeMs();
     if (!Number.isFinite(wakeLocal)) return;
     const wakeMs = Math.max(this.nowMs + 1, wakeLocal - node.clockOffsetMs);
     if (wakeMs >= node.wakeAtMs && node.wakeAtMs > this.nowMs) return;
@@ -267,109 +315,73 @@ export class SimCluster {
     this.queue.at(wakeMs, () => {
       if (node.wakeAtMs !== wakeMs || !node.alive) return;
       node.wakeAtMs = Infinity;
-      this.apply(node, node.core.tick(this.local(node)));
+      this.apply(node, node.machine.tick(this.local(node)));
     });
   }
 
-  private send(from: SimNode, to: NodeId, message: MembershipMessage): void {
-    if (!this.linksOf(from.id).has(to)) {
+  private send(from: SimNode, to: NodeId, frame: OutFrame): void {
+    if (!this.links.openOf(from.id).has(to)) {
       this.counters.sendsWithoutLink++;
       return;
     }
-    const frame = this.options.wire === 'size' ? null : encodeMessage(message);
-    const bytes = frame === null ? encodedSize(message) : frame.length;
+    // The fast path counts a frame's exact size without (for adverts and membership) encoding it.
+    const text = this.options.wire === 'size' ? null : encodeFrame(frame);
+    const bytes = text !== null ? text.length : frame.kind === 'membership' ? encodedSize(frame.message) : encodedRouteSize(frame.message);
+    const type = frame.kind === 'membership' ? frame.message.t : frame.message.t === 'lsa' ? 'lsa' : `r:${frame.message.frame.kind}`;
+    if (type === 'r:sig') this.counters.meshSignalMessages++;
     from.bytesSent += bytes;
     from.messagesSent++;
     this.counters.messagesSent++;
     this.counters.bytesSent += bytes;
-    this.counters.bytesByType[message.t] = (this.counters.bytesByType[message.t] ?? 0) + bytes;
+    this.counters.bytesByType[type] = (this.counters.bytesByType[type] ?? 0) + bytes;
+    this.counters.framesByType[type] = (this.counters.framesByType[type] ?? 0) + 1;
     this.counters.maxMessageBytes = Math.max(this.counters.maxMessageBytes, bytes);
-    const target = this.byId.get(to);
-    if (target === undefined || this.rng.next() < this.network.lossRate) {
-      this.counters.messagesLost++;
-      return;
+    this.links.transmit(from, to, text ?? frame);
+  }
+
+  private deliver(from: SimNode, to: SimNode, frame: OutFrame | string): void {
+    this.counters.messagesDelivered++;
+    const nowMs = this.local(to);
+    if (typeof frame === 'string') return this.apply(to, to.machine.receive(nowMs, from.id, frame));
+    const decoded = frame.kind === 'membership'
+      ? { kind: 'membership' as const, result: { ok: true as const, message: frame.message, droppedEntries: 0 } }
+      : { kind: 'routing' as const, result: { ok: true as const, message: frame.message, dropped: 0 } };
+    this.apply(to, to.machine.receiveDecoded(nowMs, from.id, decoded));
+  }
+
+  private opened(node: SimNode, peer: NodeId): void {
+    const before = { ...node.machine.links.accounting.counts };
+    this.apply(node, node.machine.linkOpened(this.local(node), peer));
+    const after = node.machine.links.accounting.counts;
+    this.linkKinds.firstContact += after.linksFirstContact - before.linksFirstContact;
+    if (after.linksViaMesh > before.linksViaMesh) {
+      this.linkKinds.viaMesh++;
+      this.setupMs.mesh.push(node.machine.links.accounting.setupTimes().mesh.at(-1) ?? 0);
     }
-    const key = `${from.id}>${to}`;
-    const atMs = Math.max(this.nowMs + this.latency(), this.lastDelivery.get(key) ?? 0);
-    this.lastDelivery.set(key, atMs);
-    this.queue.at(atMs, () => {
-      // A crashed node, a partition or a closed link swallow the message silently.
-      if (!target.alive || !from.alive || target.group !== from.group || !this.linksOf(to).has(from.id)) {
-        this.counters.messagesLost++;
-        return;
-      }
-      let delivered = message;
-      if (frame !== null) {
-        const decoded = decodeMessage(frame);
-        if (!decoded.ok) {
-          this.counters.decodeErrors++;
-          return;
-        }
-        delivered = decoded.message;
-      }
-      this.counters.messagesDelivered++;
-      this.apply(target, target.core.receive(this.local(target), from.id, delivered));
+    if (after.linksViaServer > before.linksViaServer) {
+      this.linkKinds.viaServer++;
+      this.setupMs.server.push(node.machine.links.accounting.setupTimes().server.at(-1) ?? 0);
+    }
+  }
+
+  /** Through the server: up and down, to any started node (the model keeps every node reachable there). */
+  private serverSignal(from: SimNode, to: NodeId, payload: unknown): void {
+    this.counters.serverSignalMessages++;
+    const target = this.byId.get(to);
+    this.queue.at(this.nowMs + 2 * this.network.serverLatencyMs, () => {
+      if (target?.alive && target.started && from.alive) this.apply(target, target.machine.serverSignal(this.local(target), from.id, payload));
     });
   }
 
-  /** Hop distance from `from` to `to` over open links of live nodes in one group, or null. */
-  private meshDistance(from: SimNode, to: SimNode): number | null {
-    let frontier = [from.id];
-    const seen = new Set(frontier);
-    for (let hops = 1; frontier.length > 0 && hops <= 64; hops++) {
-      const next: NodeId[] = [];
-      for (const id of frontier) {
-        for (const peer of this.linksOf(id)) {
-          if (peer === to.id) return hops;
-          const node = this.byId.get(peer);
-          if (seen.has(peer) || node === undefined || !node.alive || node.group !== from.group) continue;
-          seen.add(peer);
-          next.push(peer);
-        }
-      }
-      frontier = next;
-    }
-    return null;
+  /** Sealing is free here; the body is the payload with a fresh nonce (the machine refuses replays by it). */
+  private seal(node: SimNode, to: NodeId, payload: unknown): void {
+    const body = JSON.stringify({ n: `s${this.sealSeq++}`, p: payload });
+    this.queue.at(this.nowMs, () => this.apply(node, node.machine.sealedSignal(this.local(node), to, body)));
   }
 
-  private connect(from: SimNode, to: NodeId): void {
-    const target = this.byId.get(to);
-    const key = from.id < to ? `${from.id}|${to}` : `${to}|${from.id}`;
-    if (target === undefined || this.pendingLinks.has(key) || this.linksOf(from.id).has(to)) return;
-    this.counters.connectAttempts++;
-    const firstContact = this.linksOf(from.id).size === 0;
-    if (firstContact) this.counters.firstContacts++;
-    // Offer, answer and a trickled candidate each way travel the signaling path.
-    const signalMessages = 4;
-    const hops = this.linksOf(from.id).size > 0 && target.alive ? this.meshDistance(from, target) : null;
-    let signalingMs: number;
-    if (hops !== null) {
-      this.counters.meshSignaled++;
-      this.counters.meshSignalMessages += signalMessages * hops;
-      signalingMs = 2 * hops * (this.network.baseLatencyMs + this.network.jitterLatencyMs);
-    } else {
-      this.counters.serverSignaled++;
-      this.counters.serverSignalMessages += signalMessages;
-      signalingMs = 4 * this.network.serverLatencyMs;
-    }
-    this.pendingLinks.add(key);
-    this.queue.at(this.nowMs + signalingMs + this.network.linkSetupMs, () => {
-      if (!this.pendingLinks.delete(key)) return; // abandoned meanwhile
-      // Without a working path (dead peer, partition) ICE never completes; the core's own time-out handles it.
-      if (!from.alive || !target.alive || from.group !== target.group) return;
-      if (!target.core.acceptLink(this.local(target), from.id)) {
-        this.apply(from, from.core.linkDown(this.local(from), to));
-        return;
-      }
-      this.adjacency.get(from.id)?.add(to);
-      this.adjacency.get(to)?.add(from.id);
-      this.counters.linksOpened++;
-      if (hops !== null) this.meshConnectMs.push(signalingMs + this.network.linkSetupMs);
-      else if (!firstContact) this.counters.linksOpenedViaServerLater++;
-      this.linkEpoch.set(key, (this.linkEpoch.get(key) ?? 0) + 1);
-      this.apply(from, from.core.linkUp(this.local(from), to));
-      this.apply(target, target.core.linkUp(this.local(target), from.id));
-    });
+  private verify(node: SimNode, from: NodeId, body: string): void {
+    const opened = JSON.parse(body) as { n: string; p: unknown };
+    this.queue.at(this.nowMs, () => this.apply(node, node.machine.openedSignal(this.local(node), from, opened.n, opened.p)));
   }
 
   /**
@@ -380,34 +392,14 @@ export class SimCluster {
     this.counters.serverSignalMessages += 2;
     this.queue.at(this.nowMs + 2 * this.network.serverLatencyMs, () => {
       if (!node.alive) return;
-      const started = this.nodes.filter((other) => other.alive && other !== node && other.core.nextWakeMs() < Infinity);
+      const started = this.nodes.filter((other) => other.alive && other !== node && other.started && !other.machine.hasLeft);
       const meshed = started.filter((other) => this.linksOf(other.id).size > 0);
       const live = meshed.length > 0 ? meshed : started;
       const picks: NodeId[] = [];
-      for (let i = 0; i < 4 && live.length > 0; i++) {
+      for (let i = 0; i < INTRODUCTIONS && live.length > 0; i++) {
         picks.push((live.splice(Math.floor(this.rng.next() * live.length), 1)[0] as SimNode).id);
       }
-      this.apply(node, node.core.introduce(this.local(node), picks));
-    });
-  }
-
-  private disconnect(from: SimNode, to: NodeId): void {
-    const key = from.id < to ? `${from.id}|${to}` : `${to}|${from.id}`;
-    this.pendingLinks.delete(key);
-    const wasOpen = this.linksOf(from.id).has(to);
-    this.adjacency.get(from.id)?.delete(to);
-    const target = this.byId.get(to);
-    if (!wasOpen || target === undefined) return;
-    // The far side keeps its half of the link until it sees the close: after one latency, or when ICE consent
-    // expires (30 s) if a partition swallows the close.
-    const sameGroup = target.group === from.group;
-    const epoch = this.linkEpoch.get(key);
-    // The close travels behind the messages already in flight on the link, like an SCTP shutdown.
-    const inFlightMs = this.lastDelivery.get(`${from.id}>${to}`) ?? 0;
-    const closeAtMs = sameGroup ? Math.max(this.nowMs + this.latency(), inFlightMs) : this.nowMs + CONSENT_EXPIRY_MS;
-    this.queue.at(closeAtMs, () => {
-      if (this.linkEpoch.get(key) !== epoch || !this.adjacency.get(to)?.delete(from.id)) return;
-      if (target.alive) this.apply(target, target.core.linkDown(this.local(target), from.id));
+      this.apply(node, node.machine.introduced(this.local(node), picks));
     });
   }
 }

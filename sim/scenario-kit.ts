@@ -2,6 +2,7 @@ import type { MembershipEvent, MembershipOptions } from '../src/core';
 import { seededRng } from '../src/core/random';
 import type { NodeId } from '../src/core/wire';
 import { SimCluster, type NetworkModel, type SimNode } from './cluster';
+export { percentile } from '../src/util/percentile';
 
 /** A listener for membership events of every node of a cluster. */
 export type EventListener = (node: SimNode, event: MembershipEvent, timeMs: number) => void;
@@ -73,13 +74,6 @@ export function randomLive(h: Harness, seed: number): SimNode {
 /** True when no live node lists `id`. */
 export function removedEverywhere(cluster: SimCluster, id: NodeId): boolean {
   return cluster.liveNodes().every((node) => !node.core.lists(id));
-}
-
-/** Nearest-rank percentile of `values` (p in 0..100); NaN for none. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
 /** Rounds of `gossipIntervalMs`, to one decimal. */

@@ -5,7 +5,7 @@
  * Everything on the channel is untrusted (any same-origin script can post): messages are validated and capped,
  * and the `from` a tab claims is only a routing hint — the link's key-proof handshake is what authenticates.
  */
-import { isValidNodeId, type NodeId } from '../identity/keys';
+import { isNodeId, type NodeId } from '../identity/keys';
 import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 import type { SignalingClient, SignalingEvents } from './signaling-client';
 
@@ -46,9 +46,9 @@ function parse(raw: unknown, maxChars: number): ChannelMessage | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
   const message = raw as Record<string, unknown>;
   const { t, from, to } = message;
-  if (message['v'] !== 1 || !isValidNodeId(from)) return null;
+  if (message['v'] !== 1 || !isNodeId(from)) return null;
   if (t === 'announce' || t === 'bye') return { t, from };
-  if (!isValidNodeId(to)) return null;
+  if (!isNodeId(to)) return null;
   if (t === 'present') return { t, from, to };
   if (t !== 'signal' || !('data' in message)) return null;
   let size: number;

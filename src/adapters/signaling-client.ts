@@ -7,7 +7,7 @@
  * failures reach the caller as error codes (rejected promises carrying a `SignalingError`, or 'error' events),
  * never as uncaught exceptions.
  */
-import { base64urlEncode, isValidNodeId, type KeyIdentity, type NodeId } from '../identity/keys';
+import { base64urlEncode, isNodeId, type KeyIdentity, type NodeId } from '../identity/keys';
 import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 
 /**
@@ -299,7 +299,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
       return introducer;
     },
     send(to, data) {
-      if (!isValidNodeId(to)) {
+      if (!isNodeId(to)) {
         emitError('bad-message', 'to is not a node id');
         return false;
       }
@@ -335,7 +335,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
 }
 
 function isNodeIdList(x: unknown): x is NodeId[] {
-  return Array.isArray(x) && x.length <= 1024 && x.every(isValidNodeId);
+  return Array.isArray(x) && x.length <= 1024 && x.every(isNodeId);
 }
 
 /** Validates one frame from the server; `undefined` when it does not match the protocol. */
@@ -356,14 +356,14 @@ function decodeServerMessage(data: unknown): ServerMessage | undefined {
     case 'welcome': {
       // Servers before the introducer pool sent no `introducer`: treat its absence as "not kept".
       const introducer = m['introducer'] ?? false;
-      return isValidNodeId(m['id']) && isNodeIdList(m['peers']) && typeof introducer === 'boolean'
+      return isNodeId(m['id']) && isNodeIdList(m['peers']) && typeof introducer === 'boolean'
         ? { t: 'welcome', id: m['id'], peers: m['peers'], introducer }
         : undefined;
     }
     case 'role':
       return typeof m['introducer'] === 'boolean' ? { t: 'role', introducer: m['introducer'] } : undefined;
     case 'signal':
-      return isValidNodeId(m['from']) && Object.hasOwn(m, 'data') ? { t: 'signal', from: m['from'], data: m['data'] } : undefined;
+      return isNodeId(m['from']) && Object.hasOwn(m, 'data') ? { t: 'signal', from: m['from'], data: m['data'] } : undefined;
     case 'peers':
       return isNodeIdList(m['peers']) ? { t: 'peers', peers: m['peers'] } : undefined;
     case 'error':

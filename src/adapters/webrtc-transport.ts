@@ -88,10 +88,8 @@ export interface CreateLinkOptions {
 /** Result of `createLink`. */
 export type CreateLinkResult = { ok: true; link: Link } | { ok: false; code: CreateLinkErrorCode; detail?: string };
 
-/** The initiator rule: the lower ID makes the offer. */
-export function isInitiator(localId: NodeId, remoteId: NodeId): boolean {
-  return localId < remoteId;
-}
+/** The initiator rule (the lower ID makes the offer), defined once in the core. */
+export { isInitiator } from '../core/initiator';
 
 function errorCode(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;

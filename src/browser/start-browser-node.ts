@@ -11,6 +11,7 @@ import { openPersistentStorage } from '../adapters/storage';
 import { generateKeyPair } from '../identity/keys';
 import { defaultTabPlatform, loadTabIdentity } from '../identity/tab-identity';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
+import { webrtcLinks } from '../node/links';
 import { MeshNode } from '../node/mesh-node';
 import { loadSavedTable, persistTable } from '../node/persistence-glue';
 import { createSignalingMux } from '../node/signaling-mux';
@@ -51,16 +52,19 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
       createSignalingClient({ url: config.signalUrl, room: config.room, identity: tab.identity }),
       createBroadcastSignaling({ room: config.room, id: tab.identity.id }),
     );
+  const budget = createConnectionBudget(platform.sessionStorage ? { storage: platform.sessionStorage } : {});
   const node = new MeshNode({
     identity: tab.identity,
     signaling,
-    platform: {
+    links: webrtcLinks({
+      identity: tab.identity,
       SimplePeerImpl,
-      budget: createConnectionBudget(platform.sessionStorage ? { storage: platform.sessionStorage } : {}),
+      budget,
       limiter: createAttemptLimiter({ now: () => Date.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
       ...(config.membership?.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.membership.connectTimeoutMs } : {}),
-    },
+    }),
+    budget,
     ...(config.membership !== undefined ? { membership: config.membership } : {}),
     ...(restored !== undefined ? { snapshot: restored } : {}),
   });

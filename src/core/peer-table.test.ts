@@ -334,15 +334,17 @@ describe('PeerTable.sample', () => {
 describe('PeerTable.restore', () => {
   it('restores records as copies, suspects included', () => {
     const t = table();
-    const saved = record('a', { state: 'suspect', stateChangedMs: T0 - 10_000, successes: 3 });
+    const saved = record('a_____________________', { state: 'suspect', stateChangedMs: T0 - 10_000, successes: 3 });
     t.restore(saved);
     saved.counter = 999;
-    expect(t.get('a')).toMatchObject({ counter: 1, state: 'suspect', successes: 3 });
+    expect(t.get('a_____________________')).toMatchObject({ counter: 1, state: 'suspect', successes: 3 });
     expect(t.nextSuspicionDeadlineMs()).toBe(T0 + 50_000);
   });
 
-  it('ignores records with invalid IDs, as documented', () => {
+  it('ignores records with invalid IDs, as documented (an ID is 22 base64url characters)', () => {
     const t = table();
+    t.restore(record('short'));
+    t.restore(record('x'.repeat(23)));
     t.restore(record('not a valid id!'));
     t.restore(record(''));
     t.restore(record('x'.repeat(65)));
@@ -351,15 +353,15 @@ describe('PeerTable.restore', () => {
 
   it('ignores corrupt records (bad counter, state or times) that would otherwise never expire', () => {
     const t = table();
-    t.restore(record('a', { counter: -1 }));
-    t.restore(record('b', { counter: 1.5 }));
-    t.restore(record('c', { counter: 2 ** 48 }));
-    t.restore(record('d', { state: 'zombie' as PeerState }));
-    t.restore(record('e', { lastSeenMs: Number.NaN }));
-    t.restore(record('f', { stateChangedMs: Number.NaN, state: 'dead' }));
-    t.restore(record('g', { state: 'constructor' as PeerState }));
+    t.restore(record('a_____________________', { counter: -1 }));
+    t.restore(record('b_____________________', { counter: 1.5 }));
+    t.restore(record('c_____________________', { counter: 2 ** 48 }));
+    t.restore(record('d_____________________', { state: 'zombie' as PeerState }));
+    t.restore(record('e_____________________', { lastSeenMs: Number.NaN }));
+    t.restore(record('f_____________________', { stateChangedMs: Number.NaN, state: 'dead' }));
+    t.restore(record('g_____________________', { state: 'constructor' as PeerState }));
     expect(t.size).toBe(0);
-    t.restore(record('ok'));
+    t.restore(record('ok____________________'));
     expect(t.size).toBe(1);
   });
 });
@@ -368,23 +370,23 @@ describe('PeerTable anti-entropy helpers', () => {
   it('stalest gives the listed records with the oldest LastSeen, oldest first, skipping tombstones and exclusions', () => {
     const t = table();
     const ages = [50, 10, 40, 30, 20, 60];
-    ages.forEach((age, i) => t.restore(record(`p${i}`, { lastSeenMs: T0 - age * 1_000 })));
-    t.restore(record('gone', { state: 'dead', lastSeenMs: T0 - 999_000 }));
-    expect(t.stalest(3, new Set()).map((r) => r.id)).toEqual(['p5', 'p0', 'p2']);
-    expect(t.stalest(2, new Set(['p5'])).map((r) => r.id)).toEqual(['p0', 'p2']);
+    ages.forEach((age, i) => t.restore(record(`p${i}`.padEnd(22, '_'), { lastSeenMs: T0 - age * 1_000 })));
+    t.restore(record('gone__________________', { state: 'dead', lastSeenMs: T0 - 999_000 }));
+    expect(t.stalest(3, new Set()).map((r) => r.id)).toEqual(['p5', 'p0', 'p2'].map((id) => id.padEnd(22, '_')));
+    expect(t.stalest(2, new Set(['p5'.padEnd(22, '_')])).map((r) => r.id)).toEqual(['p0', 'p2'].map((id) => id.padEnd(22, '_')));
     expect(t.stalest(0, new Set())).toEqual([]);
     expect(t.stalest(99, new Set())).toHaveLength(6);
   });
 
   it('isNewerThan: a higher counter, or a worse state at the same counter', () => {
     const t = table();
-    t.restore(record('a', { counter: 5 }));
-    t.restore(record('s', { counter: 5, state: 'suspect' }));
-    expect(t.isNewerThan(entry('a', 4))).toBe(true);
-    expect(t.isNewerThan(entry('a', 5))).toBe(false);
-    expect(t.isNewerThan(entry('a', 6))).toBe(false);
-    expect(t.isNewerThan(entry('s', 5, 'alive'))).toBe(true);
-    expect(t.isNewerThan(entry('s', 5, 'dead'))).toBe(false);
-    expect(t.isNewerThan(entry('unknown', 1))).toBe(false);
+    t.restore(record('a_____________________', { counter: 5 }));
+    t.restore(record('s_____________________', { counter: 5, state: 'suspect' }));
+    expect(t.isNewerThan(entry('a_____________________', 4))).toBe(true);
+    expect(t.isNewerThan(entry('a_____________________', 5))).toBe(false);
+    expect(t.isNewerThan(entry('a_____________________', 6))).toBe(false);
+    expect(t.isNewerThan(entry('s_____________________', 5, 'alive'))).toBe(true);
+    expect(t.isNewerThan(entry('s_____________________', 5, 'dead'))).toBe(false);
+    expect(t.isNewerThan(entry('unknown_______________', 1))).toBe(false);
   });
 });

@@ -47,20 +47,15 @@ function decodedEntries(text: string): { list: WireEntry[]; dropped: number } {
 }
 
 describe('isNodeId', () => {
-  it('accepts 1–64 base64url characters and nothing else', () => {
-    expect(isNodeId('a')).toBe(true);
-    expect(isNodeId('x'.repeat(64))).toBe(true);
-    expect(isNodeId('aZ09_-')).toBe(true);
-    expect(isNodeId('__proto__')).toBe(true);
-    expect(isNodeId('')).toBe(false);
-    expect(isNodeId('x'.repeat(65))).toBe(false);
-    expect(isNodeId('a b')).toBe(false);
-    expect(isNodeId('a+b')).toBe(false);
-    expect(isNodeId('a/b')).toBe(false);
-    expect(isNodeId('a=')).toBe(false);
-    expect(isNodeId('é')).toBe(false);
-    expect(isNodeId('abc\n')).toBe(false);
-    expect(isNodeId(42)).toBe(false);
+  it('accepts exactly 22 base64url characters (a key hash) and nothing else', () => {
+    expect(isNodeId('A'.repeat(22))).toBe(true);
+    expect(isNodeId('aZ09_-'.repeat(3) + 'abcd')).toBe(true);
+    expect(isNodeId('__proto__'.padEnd(22, '_'))).toBe(true);
+    for (const bad of ['', 'a', '__proto__', 'constructor', 'x'.repeat(21), 'x'.repeat(23), 'x'.repeat(64), 'a b'.padEnd(22, 'a'), 'a+b'.padEnd(22, 'a'),
+      'a/b'.padEnd(22, 'a'), 'a='.padEnd(22, 'a'), 'é'.padEnd(22, 'a'), 'abc\n'.padEnd(22, 'a')]) {
+      expect(isNodeId(bad), JSON.stringify(bad)).toBe(false);
+    }
+    expect(isNodeId(22)).toBe(false);
     expect(isNodeId(null)).toBe(false);
   });
 });
@@ -286,14 +281,14 @@ describe('decodeMessage entries', () => {
       entriesFrame([
         [A, MAX_COUNTER - 1, 2, MAX_AGE_SEC],
         [B, 0, 1, 0],
-        ['x'.repeat(64), 0, 0, 0],
+        ['x'.repeat(22), 0, 0, 0],
       ]),
     );
     expect(dropped).toBe(0);
     expect(list).toEqual([
       { id: A, counter: MAX_COUNTER - 1, state: 'dead', ageSec: MAX_AGE_SEC },
       { id: B, counter: 0, state: 'suspect', ageSec: 0 },
-      { id: 'x'.repeat(64), counter: 0, state: 'alive', ageSec: 0 },
+      { id: 'x'.repeat(22), counter: 0, state: 'alive', ageSec: 0 },
     ]);
   });
 
@@ -321,19 +316,19 @@ describe('decodeMessage entries', () => {
     expect(decodeMessage(frame('{"__proto__":{"t":"ping","n":1}}'))).toEqual({ ok: false, error: 'bad-shape' });
     const withProto = decodeMessage(frame('{"t":"ping","n":3,"__proto__":{"n":9}}'));
     expect(withProto).toEqual({ ok: true, message: { t: 'ping', nonce: 3 }, droppedEntries: 0 });
-    // As an ID: a legal base64url string, handled like any other.
+    // As an ID: `__proto__` itself is no key hash and is dropped; a 22-character ID that starts like it is an
+    // ordinary ID (and a duplicate of it is dropped).
+    const proto = '__proto__'.padEnd(22, '_');
     const { list, dropped } = decodedEntries(
       entriesFrame([
-        ['__proto__', 4, 1, 2],
+        [proto, 4, 1, 2],
         ['constructor', 1, 0, 0],
-        ['__proto__', 5, 0, 0],
+        ['__proto__', 1, 0, 0],
+        [proto, 5, 0, 0],
       ]),
     );
-    expect(list).toEqual([
-      { id: '__proto__', counter: 4, state: 'suspect', ageSec: 2 },
-      { id: 'constructor', counter: 1, state: 'alive', ageSec: 0 },
-    ]);
-    expect(dropped).toBe(1);
+    expect(list).toEqual([{ id: proto, counter: 4, state: 'suspect', ageSec: 2 }]);
+    expect(dropped).toBe(3);
     expect(Object.prototype).not.toHaveProperty('n');
   });
 

@@ -6,8 +6,9 @@
  */
 import { envelopeOverheadBytes, openFrame, wrapFrame } from './envelope';
 
-/** A node's identifier: 1–64 characters of the base64url alphabet (real IDs are 22: 128 bits of a key hash). */
-export type NodeId = string;
+import { isNodeId, type NodeId } from './node-id';
+
+export { isNodeId, type NodeId } from './node-id';
 
 /** Version of the membership messages; a peer speaking another version is answered with a counted drop. */
 export const PROTOCOL_VERSION = 1;
@@ -76,14 +77,9 @@ export const MAX_COUNTER = 2 ** 48;
 /** Largest evidence age accepted on the wire (one day); older evidence is useless anyway. */
 export const MAX_AGE_SEC = 86_400;
 
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const STATE_CODES: readonly PeerState[] = ['alive', 'suspect', 'dead'];
 const ENTRY_TYPES = new Set(['push', 'pull', 'sync', 'news', 'table']);
 
-/** True for strings that can be node IDs (shape only; whether a key backs it is the transport's business). */
-export function isNodeId(value: unknown): value is NodeId {
-  return typeof value === 'string' && ID_PATTERN.test(value);
-}
 
 type EntryTuple = [NodeId, number, number, number];
 

@@ -5,8 +5,8 @@ import {
   generateKeyPair,
   idFromPublicKey,
   identityFromKeyPair,
+  isNodeId,
   isStrictPublicKey,
-  isValidNodeId,
   verifySignature,
 } from './keys';
 
@@ -35,7 +35,7 @@ describe('identity', () => {
   it('derives a 22-char id from SHA-256 of the raw key', async () => {
     const identity = await identityFromKeyPair(await generateKeyPair());
     expect(identity.publicKey.byteLength).toBe(32);
-    expect(isValidNodeId(identity.id)).toBe(true);
+    expect(isNodeId(identity.id)).toBe(true);
     const { createHash } = await import('node:crypto');
     const digest = createHash('sha256').update(identity.publicKey).digest().subarray(0, 16);
     expect(identity.id).toBe(digest.toString('base64url'));
@@ -61,10 +61,10 @@ describe('identity', () => {
   });
 
   it('validates node ids', () => {
-    expect(isValidNodeId('A'.repeat(22))).toBe(true);
-    expect(isValidNodeId('a-_b'.repeat(5) + 'zz')).toBe(true);
+    expect(isNodeId('A'.repeat(22))).toBe(true);
+    expect(isNodeId('a-_b'.repeat(5) + 'zz')).toBe(true);
     for (const bad of ['A'.repeat(21), 'A'.repeat(23), 'A'.repeat(21) + '=', 'A'.repeat(21) + '+', 22, null, {}]) {
-      expect(isValidNodeId(bad)).toBe(false);
+      expect(isNodeId(bad)).toBe(false);
     }
   });
 });

@@ -4,8 +4,11 @@
  * claims. Nothing here keeps state; every function is safe to call with hostile input (verification never throws).
  */
 
-/** A node's identifier: base64url (no padding) of the first 16 bytes of SHA-256(raw public key), 22 characters. */
-export type NodeId = string;
+import { base64urlEncode } from '../util/base64url';
+import type { NodeId } from '../core/node-id';
+
+export { base64urlDecode, base64urlEncode } from '../util/base64url';
+export { isNodeId, NODE_ID_LENGTH, type NodeId } from '../core/node-id';
 
 /** What the rest of the library needs from an identity: the ID, the raw public key, and a signer. */
 export interface KeyIdentity {
@@ -22,13 +25,8 @@ export const PUBLIC_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 /** Number of hash bytes a NodeId keeps (128 bits). */
 const NODE_ID_HASH_BYTES = 16;
-/** Length of a NodeId in characters (16 bytes in base64url without padding). */
-export const NODE_ID_LENGTH = 22;
 
 const ED25519 = { name: 'Ed25519' } as const;
-const NODE_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
-const BASE64URL_PATTERN = /^[A-Za-z0-9_-]*$/;
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 function subtle(): SubtleCrypto {
   return globalThis.crypto.subtle;
@@ -134,53 +132,3 @@ export function isStrictSignatureShape(signature: Uint8Array): boolean {
   return littleEndian(signature.subarray(32, 64)) < L && isStrictPointEncoding(signature.subarray(0, 32));
 }
 
-/** Encodes bytes as base64url without padding. */
-export function base64urlEncode(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += char(n >> 18) + char(n >> 12) + char(n >> 6) + char(n);
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = (bytes[i] ?? 0) << 16;
-    out += char(n >> 18) + char(n >> 12);
-  } else if (rest === 2) {
-    const n = ((bytes[i] ?? 0) << 16) | ((bytes[i + 1] ?? 0) << 8);
-    out += char(n >> 18) + char(n >> 12) + char(n >> 6);
-  }
-  return out;
-}
-
-function char(sextet: number): string {
-  return ALPHABET.charAt(sextet & 63);
-}
-
-/**
- * Decodes base64url without padding. Returns `null` for anything that is not canonical base64url: other
- * characters, padding, an impossible length (4k+1), or non-zero trailing bits.
- */
-export function base64urlDecode(text: string): Uint8Array | null {
-  if (typeof text !== 'string' || !BASE64URL_PATTERN.test(text) || text.length % 4 === 1) return null;
-  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
-  let buffer = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < text.length; i++) {
-    buffer = ((buffer << 6) | ALPHABET.indexOf(text.charAt(i))) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (buffer >> bits) & 0xff;
-    }
-  }
-  // Canonical form only: leftover bits must be zero, so every byte string has exactly one encoding.
-  if ((buffer & ((1 << bits) - 1)) !== 0) return null;
-  return out;
-}
-
-/** True when `x` is a well-formed NodeId: exactly 22 characters of the base64url alphabet. */
-export function isValidNodeId(x: unknown): x is NodeId {
-  return typeof x === 'string' && NODE_ID_PATTERN.test(x);
-}

@@ -1,4 +1,4 @@
-import { createLink, type CreateLinkOptions, type Link } from '../adapters/webrtc-transport';
+import { createLink, type CreateLinkOptions, type CreateLinkResult, type Link } from '../adapters/webrtc-transport';
 import type { AttemptLimiter, ConnectionBudget } from '../transport/budget';
 import type { LinkCloseEvent, LinkCounters, SimplePeerConstructor } from '../transport/types';
 import type { KeyIdentity } from '../identity/keys';
@@ -36,6 +36,31 @@ export interface LinkPlatform {
   udpCandidatesOnly?: boolean;
 }
 
+/**
+ * Makes one link to `peer`: the driver's only way to a connection. The WebRTC one (`webrtcLinks`) and an
+ * in-memory one for driver tests (`memory-links.ts`) implement it, so only tests of WebRTC itself need WebRTC.
+ */
+export type LinkFactory = (peer: NodeId, initiator: boolean) => CreateLinkResult;
+
+/** The WebRTC link factory of a platform (simple-peer on the browser's or Node's WebRTC). */
+export function webrtcLinks(platform: LinkPlatform): LinkFactory {
+  return (peer, initiator) => {
+    const options: CreateLinkOptions = {
+      remoteId: peer,
+      initiator,
+      identity: platform.identity,
+      SimplePeerImpl: platform.SimplePeerImpl,
+      ...(platform.wrtc !== undefined ? { wrtc: platform.wrtc } : {}),
+      ...(platform.rtcConfig !== undefined ? { rtcConfig: platform.rtcConfig } : {}),
+      ...(platform.connectTimeoutMs !== undefined ? { connectTimeoutMs: platform.connectTimeoutMs } : {}),
+      ...(platform.budget !== undefined ? { budget: platform.budget } : {}),
+      ...(platform.limiter !== undefined ? { limiter: platform.limiter } : {}),
+      ...(platform.counters !== undefined ? { sharedCounters: platform.counters } : {}),
+    };
+    return createLink(options);
+  };
+}
+
 /** True for a trickled ICE candidate whose transport is not UDP (`candidate:<f> <c> <proto> ...`). */
 function isNonUdpCandidate(data: unknown): boolean {
   if (typeof data !== 'object' || data === null) return false;
@@ -53,8 +78,10 @@ export class LinkRegistry {
   private readonly links = new Map<NodeId, Link>();
 
   constructor(
-    private readonly platform: LinkPlatform,
+    private readonly factory: LinkFactory,
     private readonly handlers: LinkHandlers,
+    /** Drop our own non-UDP ICE candidates (see `LinkPlatform.udpCandidatesOnly`). */
+    private readonly udpCandidatesOnly = false,
   ) {}
 
   /** The link to `peer`, if any. */
@@ -71,19 +98,7 @@ export class LinkRegistry {
   open(peer: NodeId, initiator: boolean): Link | undefined {
     const existing = this.links.get(peer);
     if (existing !== undefined) return existing;
-    const options: CreateLinkOptions = {
-      remoteId: peer,
-      initiator,
-      identity: this.platform.identity,
-      SimplePeerImpl: this.platform.SimplePeerImpl,
-      ...(this.platform.wrtc !== undefined ? { wrtc: this.platform.wrtc } : {}),
-      ...(this.platform.rtcConfig !== undefined ? { rtcConfig: this.platform.rtcConfig } : {}),
-      ...(this.platform.connectTimeoutMs !== undefined ? { connectTimeoutMs: this.platform.connectTimeoutMs } : {}),
-      ...(this.platform.budget !== undefined ? { budget: this.platform.budget } : {}),
-      ...(this.platform.limiter !== undefined ? { limiter: this.platform.limiter } : {}),
-      ...(this.platform.counters !== undefined ? { sharedCounters: this.platform.counters } : {}),
-    };
-    const created = createLink(options);
+    const created = this.factory(peer, initiator);
     if (!created.ok) {
       this.handlers.refused(peer, created.code);
       return undefined;
@@ -91,7 +106,7 @@ export class LinkRegistry {
     const link = created.link;
     this.links.set(peer, link);
     link.on('signal', (data) => {
-      if (this.platform.udpCandidatesOnly === true && isNonUdpCandidate(data)) return;
+      if (this.udpCandidatesOnly && isNonUdpCandidate(data)) return;
       this.handlers.signal(peer, data);
     });
     link.on('open', () => this.handlers.open(peer));

@@ -5,16 +5,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { seededRng } from '../core/random';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
-import type { SimplePeerConstructor } from '../transport/types';
+import type { LinkFactory } from './links';
 import { FakeSignalingClient } from './fake-signaling';
 import { MeshNode, type NodeState } from './mesh-node';
 import { ManualClock } from './test-clock';
 
-const NO_WEBRTC = class {
-  constructor() {
-    throw new Error('no WebRTC in this test');
-  }
-} as unknown as SimplePeerConstructor;
+/** No link is ever made here (nobody is introduced); making one would be a bug. */
+const NO_LINKS: LinkFactory = () => {
+  throw new Error('no links in this test');
+};
 
 describe('MeshNode listeners', () => {
   it('counts and reports a throwing listener, and the node and the other listeners go on', async () => {
@@ -27,7 +26,7 @@ describe('MeshNode listeners', () => {
         clients.push(client);
         return client;
       },
-      platform: { SimplePeerImpl: NO_WEBRTC },
+      links: NO_LINKS,
       clock: new ManualClock(1_000_000),
       rng: seededRng(3),
     });

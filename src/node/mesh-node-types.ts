@@ -2,16 +2,20 @@
  * The public shapes of the driver (`MeshNode`): its states, events, options, counters and clock. Kept apart from
  * the driver's logic so that pages, tests and benches can import them without it.
  */
-import type { Membership, MembershipEvent, MembershipOptions } from '../core';
+import type { MembershipEvent, MembershipOptions, MembershipSnapshot } from '../core';
+import type { MembershipStats } from '../core/effects';
 import type { Rng } from '../core/random';
 import type { NodeId } from '../core/wire';
 import type { KeyIdentity } from '../identity/keys';
 import type { SignalingClient } from '../adapters/signaling-client';
-import type { RoutedDelivery, RouteLogEntry } from '../routing/router';
+import type { LinkCounts } from '../mesh/link-accounting';
+import type { MeshStatsSnapshot } from '../mesh/mesh-stats';
+import type { Router, RoutedDelivery, RouteLogEntry } from '../routing/router';
 import type { RouterOptions } from '../routing/router-options';
-import type { LinkPlatform } from './links';
-import type { LinkCounts } from './link-accounting';
+import type { ConnectionBudget } from '../transport/budget';
+import type { Clock } from '../util/clock';
 import type { RateLimitOptions } from '../util/token-bucket';
+import type { LinkFactory } from './links';
 
 /** Where the node is in its life, as the page shows it. */
 export type NodeState = 'joining' | 'connected' | 'isolated' | 'offline' | 'stopped';
@@ -42,13 +46,6 @@ export interface ServerRetry {
   retryInMs: number | null;
 }
 
-/** Timers and clock of the driver; injected so tests can control them. Times are wall-clock ms. */
-export interface DriverClock {
-  now(): number;
-  setTimeout(fn: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
 /** Everything a mesh node needs. */
 export interface MeshNodeOptions {
   identity: KeyIdentity;
@@ -57,37 +54,38 @@ export interface MeshNodeOptions {
    * server after its socket closed (isolated after a server restart), so a node always finds its way back.
    */
   signaling: () => SignalingClient;
-  /** WebRTC platform pieces (simple-peer constructor, wrtc in Node, budget). */
-  platform: Omit<LinkPlatform, 'identity'>;
+  /** Makes the links: WebRTC (`webrtcLinks` in `links.ts`), or in memory for driver tests (`memory-links.ts`). */
+  links: LinkFactory;
+  /** The tab's lifetime budget of peer connections, when the platform has one (the node stops rewiring near it). */
+  budget?: ConnectionBudget;
+  /** Drop our own non-UDP ICE candidates (see `LinkPlatform.udpCandidatesOnly`). */
+  udpCandidatesOnly?: boolean;
   membership?: Partial<MembershipOptions>;
   /** Routing options (hop limit, ack time-out, rate limits…). */
   routing?: Partial<RouterOptions>;
   /** A restored table (after a reload). */
-  snapshot?: ConstructorParameters<typeof Membership>[0]['snapshot'];
-  clock?: DriverClock;
+  snapshot?: MembershipSnapshot;
+  /** Timers and clock of the driver; injected so tests can control them. */
+  clock?: Clock;
   rng?: Rng;
   /** Inbound frames accepted per link (token bucket); the excess is dropped and counted before parsing. */
   linkInboundLimit?: RateLimitOptions;
 }
 
-/** Counters for the page, tests and benches. */
-export interface MeshNodeStats extends LinkCounts {
-  drops: Record<string, number>;
-  messagesIn: number;
+/** Counters for the page, tests and benches: the machine's, the driver's, the core's and the router's. */
+export interface MeshNodeStats extends MeshStatsSnapshot, LinkCounts {
   messagesOut: number;
   sendFailures: Record<string, number>;
-  linkCloses: Record<string, number>;
-  serverSignalsOut: number;
-  serverSignalsIn: number;
   /** Listeners of this node's events that threw, by event name (each also written to the console). */
   listenerErrors: Record<string, number>;
-  /** Signaling sent / accepted through the mesh (sealed, verified). */
-  meshSignalsOut: number;
-  meshSignalsIn: number;
   /** Times this node let go of the server (a guest with a mesh link), and an introducer's reconnects after a drop. */
   serverReleases: number;
   serverRejoins: number;
   /** Later dials that waited for a mesh route, and those given up when none came (see route-wait.ts). */
   dialsWaitedForRoute: number;
   dialsNoRoute: number;
+  core: MembershipStats;
+  routing: Router['stats'];
+  /** This node's own heartbeat counter. */
+  counter: number;
 }

@@ -10,6 +10,7 @@ import { createSignalingClient, type WebSocketConstructor } from '../adapters/si
 import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
+import { webrtcLinks } from './links';
 import { MeshNode, type MeshNodeOptions } from './mesh-node';
 
 /** Options of `startNodePeer`. */
@@ -45,19 +46,22 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
       identity,
       WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
     });
+  const budget = createConnectionBudget({ lifetimeLimit: config.connectionBudget ?? DEFAULT_NODE_CONNECTION_BUDGET });
   const node = new MeshNode({
     identity,
     signaling,
-    platform: {
+    links: webrtcLinks({
+      identity,
       SimplePeerImpl,
       wrtc,
       rtcConfig: { iceServers: [] },
-      udpCandidatesOnly: true,
-      budget: createConnectionBudget({ lifetimeLimit: config.connectionBudget ?? DEFAULT_NODE_CONNECTION_BUDGET }),
+      budget,
       limiter: createAttemptLimiter({ now: () => Date.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
       ...(config.membership?.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.membership.connectTimeoutMs } : {}),
-    },
+    }),
+    budget,
+    udpCandidatesOnly: true,
     ...(config.membership !== undefined ? { membership: config.membership } : {}),
     ...(config.linkInboundLimit !== undefined ? { linkInboundLimit: config.linkInboundLimit } : {}),
   });

@@ -7,19 +7,15 @@
 import { SIGNAL_LEASE_EXPIRED_CLOSE_CODE, type SignalingClient } from '../adapters/signaling-client';
 import { jitter, type Rng } from '../core/random';
 import type { NodeId } from '../core/wire';
+import type { Clock } from '../util/clock';
 
-/** Timers the presence needs (the driver's clock). */
-export interface PresenceClock {
-  now(): number;
-  setTimeout(fn: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 /** What the presence needs from the driver. */
 export interface PresenceHost {
   /** Makes a signaling client for the room (the mux of server and BroadcastChannel in a tab). */
   make(): SignalingClient;
-  clock: PresenceClock;
+  /** The driver's clock. */
+  clock: Clock;
   rng: Rng;
   /** A payload relayed by the server (or a sibling tab) from `from`. */
   signal(from: NodeId, data: unknown): void;

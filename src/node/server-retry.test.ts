@@ -6,17 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../core/random';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
-import type { SimplePeerConstructor } from '../transport/types';
+import type { LinkFactory } from './links';
 import { FakeSignalingClient, settle } from './fake-signaling';
 import { MeshNode } from './mesh-node';
 import { ManualClock } from './test-clock';
 
-/** No link is ever dialled here (nobody is introduced); building one would be a bug. */
-const NO_WEBRTC = class {
-  constructor() {
-    throw new Error('no WebRTC in this test');
-  }
-} as unknown as SimplePeerConstructor;
+/** No link is ever made here (nobody is introduced); making one would be a bug. */
+const NO_LINKS: LinkFactory = () => {
+  throw new Error('no links in this test');
+};
 
 describe('MeshNode.serverRetry', () => {
   it('counts down to the next request for introductions, says "attempting" during one, and stops once joined', async () => {
@@ -29,7 +27,7 @@ describe('MeshNode.serverRetry', () => {
         clients.push(client);
         return client;
       },
-      platform: { SimplePeerImpl: NO_WEBRTC },
+      links: NO_LINKS,
       clock,
       rng: seededRng(9),
     });

@@ -1,7 +1,9 @@
 /**
- * A manual clock for driver tests (it satisfies `DriverClock` and `PresenceClock`): time moves only when the test
+ * A manual clock for driver tests (a `Clock`, `src/util/clock.ts`): time moves only when the test
  * calls `advance`, and timers due by then run in time order. No real timers, no sleeps.
  */
+
+import type { Clock } from '../util/clock';
 
 interface Pending {
   atMs: number;
@@ -10,7 +12,7 @@ interface Pending {
 }
 
 /** A clock whose time the test moves. */
-export class ManualClock {
+export class ManualClock implements Clock {
   private nowMs: number;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();

@@ -15,9 +15,14 @@ const NOW_MS = 1_700_000_000_000;
 const HOUR_MS = 3_600_000;
 const OPTS = { nowMs: NOW_MS, staleAfterMs: HOUR_MS };
 
+/** A 22-character ID from a short name (real IDs are key hashes of 22 characters); other strings stay as given. */
+function pid(name: string): string {
+  return /^[A-Za-z0-9_-]{1,21}$/.test(name) ? name.padEnd(22, '_') : name;
+}
+
 function peer(id: string, overrides: Partial<PeerSnapshot> = {}): PeerSnapshot {
   return {
-    id,
+    id: pid(id),
     counter: 7,
     state: 'alive',
     lastSeenMs: NOW_MS - 1000,
@@ -125,7 +130,7 @@ describe('snapshot load/save', () => {
     const store = createMemoryStoreFactory().openStore('t');
     const good = peer('good');
     const invalid: unknown[] = [
-      null, 'peer', peer('bad id!'), peer(''), peer('x'.repeat(65)),
+      null, 'peer', peer('bad id!'), peer(''), peer('x'.repeat(65)), { ...peer('short'), id: 'short' },
       { ...peer('nan'), lastSeenMs: Number.NaN }, { ...peer('inf'), stateChangedMs: Infinity },
       { ...peer('neg'), successes: -1 }, { ...peer('frac'), failures: 1.5 }, { ...peer('big'), counter: 2 ** 60 },
       { ...peer('state'), state: 'zombie' }, { ...peer('str'), counter: '7' }, { id: 'missing' },
@@ -134,13 +139,13 @@ describe('snapshot load/save', () => {
     const dupLow = peer('dup', { counter: 1 });
     const dupHigh = peer('dup', { counter: 9 });
     await store.set('k', { v: 1, savedAtMs: NOW_MS, self: { counter: 1 }, peers: [good, ...invalid, dupLow, dupHigh, peer('me')] });
-    const loaded = await loadTableSnapshot(store, 'k', { ...OPTS, selfId: 'me' });
+    const loaded = await loadTableSnapshot(store, 'k', { ...OPTS, selfId: pid('me') });
     expect(loaded.status === 'loaded' && loaded.snapshot.peers).toEqual([good, dupHigh]);
     expect(loaded.status === 'loaded' && loaded.droppedPeers).toBe(invalid.length + 2);
 
     await saveTableSnapshot(store, 'cap', snapshot([1, 5, 3, 4, 2].map((n) => peer(`p${n}`, { lastSeenMs: NOW_MS - n }))));
     const capped = await loadTableSnapshot(store, 'cap', { ...OPTS, maxPeers: 2 });
-    expect(capped.status === 'loaded' && capped.snapshot.peers.map((p) => p.id)).toEqual(['p1', 'p2']);
+    expect(capped.status === 'loaded' && capped.snapshot.peers.map((p) => p.id)).toEqual(['p1', 'p2'].map(pid));
   });
 });
 

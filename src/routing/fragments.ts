@@ -6,7 +6,7 @@
  * base64url rather than raw text: every piece then has a known size on the wire (no JSON escaping surprises) and a
  * cut can never split a UTF-16 surrogate pair.
  */
-import { base64urlDecode, base64urlEncode } from '../identity/keys';
+import { base64urlDecode, base64urlEncode } from '../util/base64url';
 import type { NodeId } from '../core/wire';
 
 /** Largest payload, in UTF-8 bytes. */

@@ -4,7 +4,7 @@
  * membership messages (`src/core/wire.ts`) in the same envelope (`src/core/envelope.ts`), under kind `r` and this
  * protocol's own version, so the two protocols' versions move independently. Decoding never throws.
  */
-import { openFrame, wrapFrame } from '../core/envelope';
+import { envelopeOverheadBytes, openFrame, wrapFrame } from '../core/envelope';
 import { isNodeId, type NodeId } from '../core/wire';
 
 /** Version of the routing frames. */
@@ -74,6 +74,22 @@ export const MAX_ROUTE_FRAME_BYTES = 16_384;
 /** Encodes one routing message as a whole frame (envelope included). */
 export function encodeRouteMessage(message: RouteMessage): string {
   return wrapFrame('r', ROUTE_PROTOCOL_VERSION, encodeRouteBody(message));
+}
+
+/**
+ * Exact byte length of `encodeRouteMessage(message)`. Link-state adverts, by far the most frequent routing frames,
+ * are sized arithmetically (IDs are ASCII and need no escaping), so the simulator can count their traffic for
+ * thousands of nodes without building text it would throw away; routed frames are encoded.
+ */
+export function encodedRouteSize(message: RouteMessage): number {
+  if (message.t !== 'lsa') return encodeRouteMessage(message).length;
+  let size = envelopeOverheadBytes('r', ROUTE_PROTOCOL_VERSION) + '{"t":"lsa","a":[]}'.length + Math.max(0, message.adverts.length - 1);
+  for (const advert of message.adverts) {
+    // ["origin",seq,["id",…]]
+    size += advert.origin.length + String(advert.seq).length + 8 + Math.max(0, advert.neighbours.length - 1);
+    for (const id of advert.neighbours) size += id.length + 2;
+  }
+  return size;
 }
 
 function encodeRouteBody(message: RouteMessage): string {

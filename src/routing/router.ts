@@ -38,7 +38,7 @@ interface PendingUnicast {
   lastFailure: string;
 }
 
-/** How often stale adverts are looked for. */
+/** Shortest pause between two scans for stale adverts. */
 const HOUSEKEEPING_INTERVAL_MS = 1_000;
 
 /** The router of one node. */
@@ -338,8 +338,8 @@ export class Router {
   tick(nowMs: number): RouterEffect[] {
     const effects = this.adverts.tick(nowMs, this.stopped);
     if (nowMs >= this.nextHousekeepingMs) {
-      // Expiry scans every advert: once a second is plenty (adverts live for minutes).
-      this.nextHousekeepingMs = nowMs + HOUSEKEEPING_INTERVAL_MS;
+      // Expiry scans every advert: a twentieth of their lifetime is precise enough (and once a second at most).
+      this.nextHousekeepingMs = nowMs + Math.max(HOUSEKEEPING_INTERVAL_MS, this.options.advertExpiryMs / 20);
       if (this.db.expire(nowMs - this.options.advertExpiryMs).length > 0) effects.push({ type: 'topology' });
     }
     const expired = this.reassembler.expire(nowMs);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { wrapFrame } from '../core/envelope';
 import { encodeMessage, PROTOCOL_VERSION } from '../core/wire';
 import { encodeRouteMessage, ROUTE_PROTOCOL_VERSION } from '../routing/route-wire';
-import { decodeFrame } from './frame-decoder';
+import { decodeFrame } from './frame-codec';
 
 const A = 'AAAAAAAAAAAAAAAAAAAAAA';
 const ping = encodeMessage({ t: 'ping', nonce: 5 });
