@@ -58,6 +58,8 @@ describe('MeshNode on in-memory links', () => {
       60_000,
       () => `members ${all.map((node) => node.members().length)}`,
     );
+    // The first contacts alone may already carry the whole table: wait for the later links (target degree 6).
+    await runUntil(clock, () => all.every((node) => node.neighbours().length >= 6), 60_000, () => `degrees ${all.map((node) => node.neighbours().length)}`);
     const viaMesh = all.reduce((sum, node) => sum + node.stats().linksViaMesh, 0);
     const viaServer = all.reduce((sum, node) => sum + node.stats().linksViaServer, 0);
     expect(viaMesh).toBeGreaterThan(0);
