@@ -1,0 +1,124 @@
+/**
+ * The Node WebRTC implementation behind simple-peer: the only module that imports a Node WebRTC package, so the
+ * choice is made here. The default is `werift` (pure TypeScript, so it cannot crash the process natively);
+ * `@roamhq/wrtc` (libwebrtc) stays loadable by name for comparisons (`npm run soak:rtc -- --impl wrtc`). Why werift:
+ * README, "Node WebRTC".
+ *
+ * werift is not a drop-in for simple-peer, so `werift` gets a small shim (`weriftForSimplePeer`); each override
+ * says which simple-peer habit it serves.
+ */
+import type * as Werift from 'werift';
+
+/** The Node WebRTC implementations this project can run on. */
+export type NodeWebRtcName = 'werift' | 'wrtc';
+
+/** The implementation Node peers, tests and benches use unless told otherwise. */
+export const DEFAULT_NODE_WEBRTC: NodeWebRtcName = 'werift';
+
+/** Where a Node peer gathers its ICE host candidates. */
+export interface NodeRtcConfigOptions {
+  /**
+   * Only 127.0.0.1 (werift; wrtc has no such switch and gathers every interface, loopback included). For peers that
+   * all run on this machine: tests, benches, the soak. Loopback also keeps their traffic off every real interface.
+   */
+  loopbackOnly?: boolean;
+}
+
+/** What simple-peer needs from one implementation: its `wrtc` option and an RTCConfiguration. */
+export interface NodeWebRtc {
+  readonly name: NodeWebRtcName;
+  /** simple-peer's `wrtc` option: RTCPeerConnection, RTCSessionDescription, RTCIceCandidate. */
+  readonly wrtc: object;
+  /** RTCConfiguration without ICE servers (peers on one host or LAN). */
+  rtcConfig(options?: NodeRtcConfigOptions): object;
+}
+
+/** True for a name this module can load. */
+export function isNodeWebRtcName(value: unknown): value is NodeWebRtcName {
+  return value === 'werift' || value === 'wrtc';
+}
+
+/**
+ * Loads an implementation (dynamic import: a process loads only the one it runs on, and a machine without the
+ * native `@roamhq/wrtc` build can still run on werift).
+ */
+export async function loadNodeWebRtc(name: NodeWebRtcName = DEFAULT_NODE_WEBRTC): Promise<NodeWebRtc> {
+  if (name === 'wrtc') {
+    const wrtc = (await import('@roamhq/wrtc')).default as object;
+    return { name, wrtc, rtcConfig: () => ({ iceServers: [] }) };
+  }
+  const werift = await import('werift');
+  return { name, wrtc: weriftForSimplePeer(werift), rtcConfig: weriftRtcConfig };
+}
+
+function weriftRtcConfig(options: NodeRtcConfigOptions = {}): object {
+  if (options.loopbackOnly !== true) return { iceServers: [] };
+  // werift skips loopback interfaces when it gathers; turning both families off and naming 127.0.0.1 as an extra
+  // host address leaves exactly one UDP host candidate on loopback.
+  return { iceServers: [], iceUseIpv4: false, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'] };
+}
+
+/** The parts of werift's RTCPeerConnection the shim reaches into (private in its typings). */
+interface WeriftInternals {
+  isClosed: boolean;
+  sctpManager: { close(): Promise<void> };
+  secureManager: { createTransport(): { iceTransport: { connection: { stunServer?: unknown } } } };
+}
+
+/**
+ * werift's classes shaped the way simple-peer 9 uses the browser's. Relies on werift internals (pinned version in
+ * package.json); the Node WebRTC tests (src/adapters/webrtc-transport.test.ts) and the soak catch a change.
+ */
+export function weriftForSimplePeer(werift: typeof Werift): object {
+  class PeerConnection extends werift.RTCPeerConnection {
+    constructor(config?: Partial<Werift.PeerConfig>) {
+      super(config);
+      // werift's ICE agent falls back to a public STUN server (stun.l.google.com) when none is configured, and
+      // setLocalDescription waits up to 5 s for that query. No ICE servers must mean no server at all.
+      const internals = this as unknown as WeriftInternals;
+      const manager = internals.secureManager;
+      const createTransport = manager.createTransport.bind(manager);
+      manager.createTransport = () => {
+        const transport = createTransport();
+        transport.iceTransport.connection.stunServer = undefined;
+        return transport;
+      };
+    }
+
+    // simple-peer rewrites `offer.sdp` in place; werift's descriptions are read-only.
+    override async createOffer(...args: Parameters<Werift.RTCPeerConnection['createOffer']>): Promise<Werift.RTCSessionDescription> {
+      const offer = await super.createOffer(...args);
+      return { type: offer.type, sdp: offer.sdp } as Werift.RTCSessionDescription;
+    }
+
+    override async createAnswer(): Promise<Werift.RTCSessionDescription> {
+      const answer = await super.createAnswer();
+      return { type: answer.type, sdp: answer.sdp } as Werift.RTCSessionDescription;
+    }
+
+    // simple-peer takes a getStats with a parameter for the legacy callback form, whose callback werift never
+    // calls: the link would wait for 'connect' forever. With no parameter it uses the promise form.
+    override getStats(): Promise<Werift.RTCStatsReport> {
+      return super.getStats();
+    }
+
+    // werift closes DTLS before SCTP, so the SCTP ABORT (and a data channel's stream reset) never leaves and the
+    // remote learns of the close only when ICE consent fails, 30 s later. Close SCTP first, and let its last
+    // datagrams leave (Node's UDP send completes on a later tick) before the sockets close.
+    override async close(): Promise<void> {
+      const internals = this as unknown as WeriftInternals;
+      if (!internals.isClosed) {
+        await internals.sctpManager.close().catch(() => undefined);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await super.close();
+    }
+  }
+
+  // simple-peer calls `new RTCSessionDescription({ type, sdp })`; werift's constructor takes (sdp, type).
+  function SessionDescription(init: { type: Werift.RTCSessionDescription['type']; sdp: string }): Werift.RTCSessionDescription {
+    return new werift.RTCSessionDescription(init.sdp, init.type);
+  }
+
+  return { RTCPeerConnection: PeerConnection, RTCSessionDescription: SessionDescription, RTCIceCandidate: werift.RTCIceCandidate };
+}
