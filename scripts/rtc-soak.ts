@@ -31,13 +31,17 @@ interface ChildOutcome {
 function runChild(args: string[], gdb: boolean): Promise<ChildOutcome> {
   const node = [process.execPath, '--expose-gc', '--import', 'tsx', CHILD, ...args];
   const [command, ...rest] = gdb
-    ? ['gdb', '-q', '-batch', '-ex', 'handle SIGPIPE nostop noprint pass', '-ex', 'run', '-ex', 'bt 40', '-ex', 'info sharedlibrary wrtc', '--args', ...node]
+    ? ['gdb', '-q', '-batch', '-ex', 'set print thread-events off', '-ex', 'handle SIGPIPE nostop noprint pass',
+      '-ex', 'run', '-ex', 'bt 40', '-ex', 'info sharedlibrary wrtc', '--args', ...node]
     : node;
   return new Promise((resolve) => {
     const child = spawn(command as string, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
     const outcome: ChildOutcome = { lines: [], signal: null, code: null, other: [] };
     const read = (stream: NodeJS.ReadableStream) => createInterface({ input: stream }).on('line', (line) => {
-      if (line.startsWith('@soak ')) outcome.lines.push(JSON.parse(line.slice(6)) as ChildLine);
+      // gdb shares the child's stdout and may write in the middle of a line: take the JSON wherever it starts.
+      const at = line.indexOf('@soak {');
+      const parsed = at < 0 ? undefined : parseLine(line.slice(at + 6));
+      if (parsed !== undefined) outcome.lines.push(parsed);
       else outcome.other.push(line);
     });
     read(child.stdout);
@@ -53,6 +57,14 @@ function runChild(args: string[], gdb: boolean): Promise<ChildOutcome> {
       resolve(outcome);
     });
   });
+}
+
+function parseLine(text: string): ChildLine | undefined {
+  try {
+    return JSON.parse(text) as ChildLine;
+  } catch {
+    return undefined; // cut by gdb's output: kept with the rest of it in `other`
+  }
 }
 
 /** Function names of the backtrace frames (`#3  0x… in name (args) from lib`), demangled by gdb. */

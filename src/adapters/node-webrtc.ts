@@ -65,6 +65,15 @@ interface WeriftInternals {
   secureManager: { createTransport(): { iceTransport: { connection: { stunServer?: unknown } } } };
 }
 
+/** werift's data channel transport, as the empty-string fix uses it. */
+interface WeriftSctpTransport {
+  dataChannelQueue: Array<[Werift.RTCDataChannel, number, Buffer]>;
+  dataChannelFlush(): Promise<void>;
+}
+
+/** SCTP payload protocol identifier of an empty string message (RFC 8831, section 8). */
+const WEBRTC_STRING_EMPTY = 56;
+
 /**
  * werift's classes shaped the way simple-peer 9 uses the browser's. Relies on werift internals (pinned version in
  * package.json); the Node WebRTC tests (src/adapters/webrtc-transport.test.ts) and the soak catch a change.
@@ -83,6 +92,11 @@ export function weriftForSimplePeer(werift: typeof Werift): object {
         transport.iceTransport.connection.stunServer = undefined;
         return transport;
       };
+      this.onDataChannel.subscribe((channel) => sendEmptyStrings(channel));
+    }
+
+    override createDataChannel(...args: Parameters<Werift.RTCPeerConnection['createDataChannel']>): Werift.RTCDataChannel {
+      return sendEmptyStrings(super.createDataChannel(...args));
     }
 
     // simple-peer rewrites `offer.sdp` in place; werift's descriptions are read-only.
@@ -113,6 +127,21 @@ export function weriftForSimplePeer(werift: typeof Werift): object {
       }
       await super.close();
     }
+  }
+
+  // werift sends '' as a string message with no payload, which never arrives; RFC 8831 sends it as one zero byte
+  // under its own payload protocol (56, "WebRTC String Empty"), which werift does read.
+  function sendEmptyStrings(channel: Werift.RTCDataChannel): Werift.RTCDataChannel {
+    const send = channel.send.bind(channel);
+    const sctp = (channel as unknown as { sctp: WeriftSctpTransport }).sctp;
+    channel.send = (data) => {
+      if (data !== '') return send(data);
+      // The flush takes the byte off bufferedAmount once SCTP has it.
+      (channel as unknown as { addBufferedAmount(bytes: number): void }).addBufferedAmount(1);
+      sctp.dataChannelQueue.push([channel, WEBRTC_STRING_EMPTY, Buffer.from([0])]);
+      void sctp.dataChannelFlush();
+    };
+    return channel;
   }
 
   // simple-peer calls `new RTCSessionDescription({ type, sdp })`; werift's constructor takes (sdp, type).
