@@ -1,11 +1,12 @@
 /**
  * The Node WebRTC implementation behind simple-peer: the only module that imports a Node WebRTC package, so the
- * choice is made here. The default is `werift` (pure TypeScript, so it cannot crash the process natively);
- * `@roamhq/wrtc` (libwebrtc) stays loadable by name for comparisons (`npm run soak:rtc -- --impl wrtc`). Why werift:
- * README, "Node WebRTC".
+ * choice is made here. The default is `@roamhq/wrtc` (libwebrtc) behind `wrtcForSimplePeer`, which keeps simple-peer
+ * off the native getter that crashed it; `werift` (pure TypeScript, cannot crash natively) is loadable by name
+ * (`npm run soak:rtc -- --impl werift`) but lost data channel messages in bursts. Figures and why: README, "Node
+ * WebRTC".
  *
- * werift is not a drop-in for simple-peer, so `werift` gets a small shim (`weriftForSimplePeer`); each override
- * says which simple-peer habit it serves.
+ * Neither is a drop-in for simple-peer, so each gets a small shim; each override says which simple-peer habit it
+ * serves.
  */
 import type * as Werift from 'werift';
 
@@ -13,7 +14,7 @@ import type * as Werift from 'werift';
 export type NodeWebRtcName = 'werift' | 'wrtc';
 
 /** The implementation Node peers, tests and benches use unless told otherwise. */
-export const DEFAULT_NODE_WEBRTC: NodeWebRtcName = 'werift';
+export const DEFAULT_NODE_WEBRTC: NodeWebRtcName = 'wrtc';
 
 /** Where a Node peer gathers its ICE host candidates. */
 export interface NodeRtcConfigOptions {
@@ -40,15 +41,66 @@ export function isNodeWebRtcName(value: unknown): value is NodeWebRtcName {
 
 /**
  * Loads an implementation (dynamic import: a process loads only the one it runs on, and a machine without the
- * native `@roamhq/wrtc` build can still run on werift).
+ * native `@roamhq/wrtc` build can still load werift).
  */
 export async function loadNodeWebRtc(name: NodeWebRtcName = DEFAULT_NODE_WEBRTC): Promise<NodeWebRtc> {
   if (name === 'wrtc') {
-    const wrtc = (await import('@roamhq/wrtc')).default as object;
-    return { name, wrtc, rtcConfig: () => ({ iceServers: [] }) };
+    const wrtc = (await import('@roamhq/wrtc')).default as WrtcModule;
+    return { name, wrtc: wrtcForSimplePeer(wrtc), rtcConfig: () => ({ iceServers: [] }) };
   }
   const werift = await import('werift');
   return { name, wrtc: weriftForSimplePeer(werift), rtcConfig: weriftRtcConfig };
+}
+
+/** The part of `@roamhq/wrtc` simple-peer uses. */
+interface WrtcModule {
+  RTCPeerConnection: new (config?: object) => object;
+  RTCSessionDescription: unknown;
+  RTCIceCandidate: unknown;
+}
+
+/** A session description as simple-peer reads it. */
+interface DescriptionInit {
+  type: string;
+  sdp: string;
+}
+
+/**
+ * `@roamhq/wrtc` with its description getters kept off the native side. Backtrace of its SIGSEGV in the soak
+ * (README, "Node WebRTC"): `RTCPeerConnection::GetLocalDescription` → `JsepSessionDescription::ToString` →
+ * `webrtc::SdpSerialize`, on the main thread, while libwebrtc's signaling thread changes or frees that
+ * description (it adds gathered candidates to it, and close() frees it). simple-peer reads `localDescription` after
+ * every setLocalDescription and `remoteDescription` for every remote candidate. The proxy answers both from the
+ * descriptions this side set (with trickle ICE those are what simple-peer needs), so the racy native getter is
+ * never called.
+ */
+export function wrtcForSimplePeer(wrtc: WrtcModule): object {
+  function PeerConnection(config?: object): object {
+    const pc = new wrtc.RTCPeerConnection(config) as Record<string | symbol, unknown>;
+    let local: DescriptionInit | null = null;
+    let remote: DescriptionInit | null = null;
+    const copy = (d: DescriptionInit): DescriptionInit => ({ type: d.type, sdp: d.sdp });
+    const overrides: Record<string, unknown> = {
+      setLocalDescription: async (d: DescriptionInit) => {
+        await (pc['setLocalDescription'] as (d: DescriptionInit) => Promise<void>).call(pc, d);
+        local = copy(d);
+      },
+      setRemoteDescription: async (d: DescriptionInit) => {
+        await (pc['setRemoteDescription'] as (d: DescriptionInit) => Promise<void>).call(pc, d);
+        remote = copy(d);
+      },
+    };
+    return new Proxy(pc, {
+      get(target, key) {
+        if (key === 'localDescription') return local;
+        if (key === 'remoteDescription') return remote;
+        if (typeof key === 'string' && key in overrides) return overrides[key];
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+  return { RTCPeerConnection: PeerConnection, RTCSessionDescription: wrtc.RTCSessionDescription, RTCIceCandidate: wrtc.RTCIceCandidate };
 }
 
 function weriftRtcConfig(options: NodeRtcConfigOptions = {}): object {
@@ -92,11 +144,11 @@ export function weriftForSimplePeer(werift: typeof Werift): object {
         transport.iceTransport.connection.stunServer = undefined;
         return transport;
       };
-      this.onDataChannel.subscribe((channel) => sendEmptyStrings(channel));
+      this.onDataChannel.subscribe((channel) => fitChannel(channel));
     }
 
     override createDataChannel(...args: Parameters<Werift.RTCPeerConnection['createDataChannel']>): Werift.RTCDataChannel {
-      return sendEmptyStrings(super.createDataChannel(...args));
+      return fitChannel(super.createDataChannel(...args));
     }
 
     // simple-peer rewrites `offer.sdp` in place; werift's descriptions are read-only.
@@ -129,9 +181,14 @@ export function weriftForSimplePeer(werift: typeof Werift): object {
     }
   }
 
-  // werift sends '' as a string message with no payload, which never arrives; RFC 8831 sends it as one zero byte
-  // under its own payload protocol (56, "WebRTC String Empty"), which werift does read.
-  function sendEmptyStrings(channel: Werift.RTCDataChannel): Werift.RTCDataChannel {
+  function fitChannel(channel: Werift.RTCDataChannel): Werift.RTCDataChannel {
+    // simple-peer holds its writes while bufferedAmount is over 64 KiB, until `onbufferedamountlow`, which werift
+    // never calls (it has the event only): without this one burst would stall the link for good.
+    channel.bufferedAmountLow.subscribe(() => {
+      (channel as unknown as { onbufferedamountlow?: () => void }).onbufferedamountlow?.();
+    });
+    // werift sends '' as a string message with no payload, which never arrives; RFC 8831 sends it as one zero
+    // byte under its own payload protocol (56, "WebRTC String Empty"), which werift does read.
     const send = channel.send.bind(channel);
     const sctp = (channel as unknown as { sctp: WeriftSctpTransport }).sctp;
     channel.send = (data) => {

@@ -1,12 +1,13 @@
 /**
  * Everything a Node process needs to become a mesh node: a fresh in-memory identity, the signaling client over
- * `ws`, the WebRTC platform (simple-peer on `@roamhq/wrtc`, no ICE servers: peers on one host or LAN) and the
+ * `ws`, the WebRTC platform (simple-peer on the Node WebRTC of `src/adapters/node-webrtc.ts`, no ICE servers: peers
+ * on one host or LAN) and the
  * driver, wired together. The CLI (`scripts/peer.ts`), the integration test and the bench use it.
  */
-import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import type { MembershipOptions } from '../core';
 import { createSignalingClient, type WebSocketConstructor } from '../adapters/signaling-client';
+import { loadNodeWebRtc, type NodeWebRtcName } from '../adapters/node-webrtc.js';
 import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
@@ -25,6 +26,10 @@ export interface NodePeerConfig {
    * generous; it still bounds what misbehaving peers can make us spend.
    */
   connectionBudget?: number;
+  /** Node WebRTC implementation; default `DEFAULT_NODE_WEBRTC`. */
+  webrtc?: NodeWebRtcName;
+  /** ICE host candidates on 127.0.0.1 only: for peers that all run on this machine (tests, benches). */
+  loopbackOnly?: boolean;
 }
 
 /** Default lifetime connection budget of a Node peer. */
@@ -36,6 +41,7 @@ export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
  */
 export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
   const identity = await identityFromKeyPair(await generateKeyPair(false));
+  const rtc = await loadNodeWebRtc(config.webrtc);
   const signaling = () =>
     createSignalingClient({
       url: config.signalUrl,
@@ -48,8 +54,8 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
     signaling,
     platform: {
       SimplePeerImpl,
-      wrtc,
-      rtcConfig: { iceServers: [] },
+      wrtc: rtc.wrtc,
+      rtcConfig: rtc.rtcConfig({ loopbackOnly: config.loopbackOnly === true }),
       udpCandidatesOnly: true,
       budget: createConnectionBudget({ lifetimeLimit: config.connectionBudget ?? DEFAULT_NODE_CONNECTION_BUDGET }),
       limiter: createAttemptLimiter({ now: () => Date.now() }),
