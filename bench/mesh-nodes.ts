@@ -1,6 +1,7 @@
 /**
- * The Node-peer part of `npm run bench:mesh`: n peers on real WebRTC (@roamhq/wrtc), spread over worker processes
- * (bench/mesh-worker.ts; wrtc needs many file descriptors per peer), against an in-process signaling server.
+ * The Node-peer part of `npm run bench:mesh`: n peers on real WebRTC (src/adapters/node-webrtc.ts), spread over
+ * worker processes (bench/mesh-worker.ts; wrtc needs many file descriptors per peer), against an in-process
+ * signaling server.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +39,7 @@ function ask<T extends FromWorker['t']>(workers: ChildProcess[], messages: ToWor
     };
     worker.on('message', onMessage);
     worker.once('exit', onExit);
-    // A worker that died earlier (wrtc is native code) must fail the run with its exit, not crash it with EPIPE.
+    // A worker that died earlier (a crash) must fail the run with its exit, not crash it with EPIPE.
     if (!worker.connected) return reject(gone(worker.exitCode, worker.signalCode));
     worker.send(messages[index] ?? messages[0] as ToWorker, (error) => {
       if (error !== null) reject(new Error(`node bench: worker ${index}: ${error.message}`));

@@ -70,7 +70,7 @@ async function run(): Promise<void> {
   async function startAll(message: Extract<ToWorker, { t: 'start' }>): Promise<void> {
     await Promise.all(Array.from({ length: message.count }, async () => {
       const startMs = Date.now();
-      const node = await startNodePeer({ signalUrl: message.url, room: message.room, membership: message.membership });
+      const node = await startNodePeer({ signalUrl: message.url, room: message.room, membership: message.membership, loopbackOnly: true });
       const times: NodeTimes = { id: node.id, startMs };
       node.on('membership', (event) => {
         if (event.type === 'neighbour:up' && times.firstOpenMs === undefined) times.firstOpenMs = Date.now();

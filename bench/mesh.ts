@@ -1,6 +1,6 @@
 /**
  * `npm run bench:mesh` (runs inside scripts/netns-run.sh): real Chromium tabs (n = 2, 8, 16; bench/mesh-tabs.ts),
- * then n Node peers on real WebRTC (@roamhq/wrtc; bench/mesh-nodes.ts), each part with its own signaling server.
+ * then n Node peers on real WebRTC (src/adapters/node-webrtc.ts; bench/mesh-nodes.ts), each part with its own signaling server.
  * Prints one JSON line per run (`kind` 'tabs' or 'node'); progress goes to stderr; any failure prints a message
  * and exits 1. Fields (MeshBenchRow in bench/mesh-common.ts; the issue-4 ones computed in bench/mesh-figures.ts):
  * - joining: joinMsP50/P99 (start → first channel), fullTableMsP50/P99 (start → every other peer listed),

@@ -1,11 +1,11 @@
 /**
  * A hostile Node peer for e2e tests: it joins the room through the real signaling server, opens a real WebRTC
- * channel to one tab (plain simple-peer on @roamhq/wrtc), passes the key-proof handshake honestly, and then
+ * channel to one tab (plain simple-peer on the Node WebRTC of src/adapters/node-webrtc.ts), passes the key-proof handshake honestly, and then
  * writes whatever frames a test wants: malformed JSON, wrong types, oversize frames, binary.
  */
-import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import { createSignalingClient, type SignalingClient } from '../src/adapters/signaling-client';
+import { loadNodeWebRtc } from '../src/adapters/node-webrtc';
 import { SimplePeerImpl } from '../src/adapters/simple-peer.node';
 import { generateKeyPair, identityFromKeyPair, type KeyIdentity } from '../src/identity/keys';
 import { createLinkHandshake } from '../src/transport/handshake';
@@ -42,7 +42,11 @@ export async function connectEvilPeer(signalUrl: string, room: string, targetId:
   }
   const signaling: SignalingClient = createSignalingClient({ url: signalUrl, room, identity, WebSocketImpl: OriginWebSocket });
   await signaling.connect();
-  const raw: SimplePeerLike = new SimplePeerImpl({ initiator: true, trickle: true, objectMode: true, wrtc, config: { iceServers: [] } });
+  const rtc = await loadNodeWebRtc();
+  // Loopback only: the tab and this peer share the machine (and the test's network namespace).
+  const raw: SimplePeerLike = new SimplePeerImpl({
+    initiator: true, trickle: true, objectMode: true, wrtc: rtc.wrtc, config: rtc.rtcConfig({ loopbackOnly: true }),
+  });
   raw.on('error', () => undefined);
   raw.on('signal', (data) => signaling.send(targetId, { k: 'rtc', s: data }));
   signaling.on('signal', ({ from, data }) => {

@@ -1,4 +1,3 @@
-import wrtc from '@roamhq/wrtc';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import type { KeyIdentity } from '../identity/keys';
@@ -6,11 +5,13 @@ import { createAttemptLimiter, createConnectionBudget } from '../transport/budge
 import { createLinkHandshake } from '../transport/handshake';
 import { createLinkCounters } from '../transport/types';
 import type { LinkCloseEvent, SimplePeerLike } from '../transport/types';
+import { loadNodeWebRtc } from './node-webrtc';
 import { SimplePeerImpl } from './simple-peer.node';
 import { createLink, isInitiator } from './webrtc-transport';
 import type { CreateLinkOptions, Link } from './webrtc-transport';
 
-const RTC_CONFIG = { iceServers: [] };
+const { wrtc, rtcConfig } = await loadNodeWebRtc();
+const RTC_CONFIG = rtcConfig({ loopbackOnly: true });
 const links: Link[] = [];
 const rawPeers: SimplePeerLike[] = [];
 

@@ -70,7 +70,7 @@ export interface CreateLinkOptions {
   identity: KeyIdentity;
   /** The simple-peer constructor for this platform. */
   SimplePeerImpl: SimplePeerConstructor;
-  /** Node: the `@roamhq/wrtc` module; browser: leave undefined. */
+  /** Node: the `wrtc` of `loadNodeWebRtc` (src/adapters/node-webrtc.ts); browser: leave undefined. */
   wrtc?: object;
   /** RTCConfiguration (e.g. `{ iceServers: [] }`); simple-peer's default when absent. */
   rtcConfig?: object;
@@ -165,14 +165,23 @@ function wrapPeer(peer: SimplePeerLike, options: CreateLinkOptions): Link {
 
   const write = (text: string): void => {
     const bytes = utf8ByteLength(text);
+    const bufferedBefore = peer.bufferSize;
+    let pending = true;
+    const settle = (): void => {
+      if (!pending) return;
+      pending = false;
+      pendingBytes -= bytes;
+    };
     pendingBytes += bytes;
     try {
-      peer.write(text, () => {
-        pendingBytes -= bytes;
-      });
+      peer.write(text, settle);
     } catch (error) {
       close('error', `write failed: ${String(error)}`);
+      return;
     }
+    // Handed to the channel at once, whose bufferedAmount grew by it (browsers and werift do so synchronously):
+    // counted there, so not here as well (the stream's callback comes a tick later).
+    if (state !== 'closed' && peer.bufferSize - bufferedBefore >= bytes) settle();
   };
   const handshake = createLinkHandshake({
     identity: options.identity,

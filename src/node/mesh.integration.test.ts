@@ -1,5 +1,5 @@
 /**
- * MeshNode on real WebRTC (@roamhq/wrtc) in one process: a real signaling server, twenty nodes with compressed
+ * MeshNode on real WebRTC (src/adapters/node-webrtc.ts) in one process: a real signaling server, twenty nodes with compressed
  * intervals, and a hostile raw peer. Waits by polling, never by fixed sleeps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ describe('mesh of MeshNodes on real WebRTC', { timeout: 5 * PATIENT_MS }, () => 
   it(`${N} nodes reach full membership within the degree bound, and all remove one that leaves`, async () => {
     const membership = { ...FAST, maxDegree: MAX_DEGREE, inboundSlack: INBOUND_SLACK };
     const started = await Promise.all(
-      Array.from({ length: N }, () => startNodePeer({ signalUrl: server.url, room: 'it', membership })),
+      Array.from({ length: N }, () => startNodePeer({ signalUrl: server.url, room: 'it', membership, loopbackOnly: true })),
     );
     nodes.push(...started);
     const everyone = new Set(nodes.map((node) => node.id));
@@ -170,7 +170,7 @@ describe('MeshNode against a hostile peer', { timeout: 5 * PATIENT_MS }, () => {
 
   it('drops and counts malformed frames, and keeps working', async () => {
     // A small per-link frame budget, so that the flood below exceeds it however slowly this machine sends.
-    node = await startNodePeer({ signalUrl: server.url, room: 'evil', membership: FAST, linkInboundLimit: { ratePerSec: 20, burst: 400 } });
+    node = await startNodePeer({ signalUrl: server.url, room: 'evil', membership: FAST, linkInboundLimit: { ratePerSec: 20, burst: 400 }, loopbackOnly: true });
     const target = node;
     raw = await connectRawPeer(server.url, 'evil', target.id);
     const hostile = raw;

@@ -1,12 +1,13 @@
 /**
  * Everything a Node process needs to become a mesh node: a fresh in-memory identity, the signaling client over
- * `ws`, the WebRTC platform (simple-peer on `@roamhq/wrtc`, no ICE servers: peers on one host or LAN) and the
+ * `ws`, the WebRTC platform (simple-peer on the Node WebRTC of `src/adapters/node-webrtc.ts`, no ICE servers: peers
+ * on one host or LAN) and the
  * driver, wired together. The CLI (`scripts/peer.ts`), the integration test and the bench use it.
  */
-import wrtc from '@roamhq/wrtc';
 import { WebSocket } from 'ws';
 import type { MembershipOptions } from '../core';
 import { createSignalingClient, type WebSocketConstructor } from '../adapters/signaling-client';
+import { loadNodeWebRtc, type NodeWebRtcName } from '../adapters/node-webrtc.js';
 import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
@@ -28,6 +29,10 @@ export interface NodePeerConfig {
   connectionBudget?: number;
   /** Inbound frames accepted per link (default: the driver's). */
   linkInboundLimit?: MeshNodeOptions['linkInboundLimit'];
+  /** Node WebRTC implementation; default `DEFAULT_NODE_WEBRTC`. */
+  webrtc?: NodeWebRtcName;
+  /** ICE host candidates on 127.0.0.1 only: for peers that all run on this machine (tests, benches). */
+  loopbackOnly?: boolean;
 }
 
 /** Default lifetime connection budget of a Node peer. */
@@ -39,6 +44,7 @@ export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
  */
 export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
   const identity = await identityFromKeyPair(await generateKeyPair(false));
+  const rtc = await loadNodeWebRtc(config.webrtc);
   const signaling = () =>
     createSignalingClient({
       url: config.signalUrl,
@@ -53,8 +59,8 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
     links: webrtcLinks({
       identity,
       SimplePeerImpl,
-      wrtc,
-      rtcConfig: { iceServers: [] },
+      wrtc: rtc.wrtc,
+      rtcConfig: rtc.rtcConfig({ loopbackOnly: config.loopbackOnly === true }),
       budget,
       limiter: createAttemptLimiter({ now: () => Date.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.

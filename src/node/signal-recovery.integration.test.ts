@@ -26,12 +26,12 @@ describe('signaling recovery', { timeout: 4 * PATIENT_MS }, () => {
     const { port, url } = probe;
     await probe.close();
 
-    const early = await startNodePeer({ signalUrl: url, room: 'recovery', membership: FAST });
+    const early = await startNodePeer({ signalUrl: url, room: 'recovery', membership: FAST, loopbackOnly: true });
     nodes.push(early);
     await until(() => early.state === 'offline', PATIENT_MS, () => `state ${early.state}`);
 
     server = await startSignalServer({ port, host: '127.0.0.1' });
-    const late = await startNodePeer({ signalUrl: url, room: 'recovery', membership: FAST });
+    const late = await startNodePeer({ signalUrl: url, room: 'recovery', membership: FAST, loopbackOnly: true });
     nodes.push(late);
     await until(
       () => early.members().includes(late.id) && late.members().includes(early.id),
@@ -49,7 +49,7 @@ describe('signaling recovery', { timeout: 4 * PATIENT_MS }, () => {
     // Calm probes: under a loaded CI machine, 300 ms ping time-outs could isolate a node, and an isolated node rightly
     // goes back to the server, which is not what this test is about.
     const calm = { ...FAST, pingIntervalMs: 1_000, pingTimeoutMs: 1_500 };
-    const mesh = await Promise.all(Array.from({ length: 8 }, () => startNodePeer({ signalUrl: url, room: 'restart', membership: calm })));
+    const mesh = await Promise.all(Array.from({ length: 8 }, () => startNodePeer({ signalUrl: url, room: 'restart', membership: calm, loopbackOnly: true })));
     nodes.push(...mesh);
     await until(
       () => mesh.every((node) => node.members().length === 7) && server!.stats().sockets === 3,

@@ -1,8 +1,8 @@
 /** Helpers for the Node integration tests and the mesh bench: polling, and a raw (possibly hostile) peer. */
-import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import { WebSocket } from 'ws';
 import { createSignalingClient, type SignalingClient, type WebSocketConstructor } from '../adapters/signaling-client';
+import { loadNodeWebRtc } from '../adapters/node-webrtc';
 import { createLink, isInitiator, type Link } from '../adapters/webrtc-transport';
 import { generateKeyPair, identityFromKeyPair, type NodeId } from '../identity/keys';
 import type { SimplePeerConstructor, SimplePeerLike } from '../transport/types';
@@ -34,6 +34,7 @@ export interface RawPeer {
 /** Joins `room` and opens an authenticated link to `target` (a MeshNode), following the initiator rule. */
 export async function connectRawPeer(signalUrl: string, room: string, target: NodeId, timeoutMs = 10_000): Promise<RawPeer> {
   const identity = await identityFromKeyPair(await generateKeyPair(false));
+  const rtc = await loadNodeWebRtc();
   const signaling: SignalingClient = createSignalingClient({
     url: signalUrl, room, identity, WebSocketImpl: WebSocket as unknown as WebSocketConstructor,
   });
@@ -49,7 +50,7 @@ export async function connectRawPeer(signalUrl: string, room: string, target: No
   const initiator = isInitiator(identity.id, target);
   const created = createLink({
     remoteId: target, initiator, identity, SimplePeerImpl: CapturingPeer as unknown as SimplePeerConstructor,
-    wrtc, rtcConfig: { iceServers: [] }, connectTimeoutMs: timeoutMs,
+    wrtc: rtc.wrtc, rtcConfig: rtc.rtcConfig({ loopbackOnly: true }), connectTimeoutMs: timeoutMs,
   });
   if (!created.ok) throw new Error(`createLink failed: ${created.code}`);
   const link = created.link;
