@@ -24,7 +24,7 @@ test('every page draws all members and exactly the links the nodes hold; a close
     const { edges } = await graphPicture(viewer.page);
     // Four members with at least one link each: a connected mesh has at least three links.
     expect(edges.length, 'links drawn').toBeGreaterThanOrEqual(3);
-    await expect(viewer.page.locator('#graph svg title').first()).toHaveText(/^Mesh topology: 4 nodes/);
+    await expect(viewer.page.locator('#graph svg title').first()).toHaveText(/^Mesh topology: 4 members \(you and 3 others\)/);
     await expect(viewer.page.locator('#peer-rows tr')).toHaveCount(3);
   }
 
@@ -38,6 +38,7 @@ test('every page draws all members and exactly the links the nodes hold; a close
     const { edges } = await graphPicture(viewer.page);
     expect(edges.filter((key) => key.includes(gone.id)), 'links of the closed tab').toEqual([]);
     await expect(viewer.page.locator('#member-count')).toHaveText('2');
+    await expect(viewer.page.locator('#member-summary')).toHaveText('3 members: you and 2 others');
   }
 });
 

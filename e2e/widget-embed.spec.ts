@@ -66,7 +66,8 @@ test('the widget on another origin joins the mesh of ordinary tabs and emits joi
     await expect.poll(async () => (await events(host.page, 'starmesh-join')).map((d) => d['id']).sort()).toEqual([a.id, b.id].sort());
     const shadowText = (selector: string): Promise<string> =>
       host.page.evaluate((sel) => document.querySelector('starmesh-widget')!.shadowRoot!.querySelector(sel)?.textContent ?? '', selector);
-    await expect.poll(() => shadowText('.count')).toBe('2');
+    await expect.poll(() => shadowText('.count')).toBe('3');
+    expect(await shadowText('.who')).toBe('you and 2 others');
     await expect.poll(() => host.page.evaluate(() => document.querySelector('starmesh-widget')!.shadowRoot!.querySelectorAll('[data-node]').length)).toBe(3);
 
     // A tab sends to the widget's node: the host page hears it with the trace.
@@ -86,7 +87,7 @@ test('the widget on another origin joins the mesh of ordinary tabs and emits joi
 
     await b.close();
     await expect.poll(async () => (await events(host.page, 'starmesh-leave')).map((d) => d['id']), { timeout: 60_000 }).toEqual([b.id]);
-    await expect.poll(() => shadowText('.count')).toBe('1');
+    await expect.poll(() => shadowText('.count')).toBe('2');
   } finally {
     if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('host-console.txt', { body: log.join('\n') || '(empty)', contentType: 'text/plain' });
     await host.close();
@@ -127,7 +128,7 @@ test('widget and host page styles stay apart; the panel opens from the keyboard'
     expect(styles.accent).not.toBe('rgb(255, 0, 255)');
 
     // Keyboard: Tab reaches the summary button, Enter opens the panel with the peer list.
-    const summary = page.locator('starmesh-widget').getByRole('button', { name: /^Starmesh: 1 member/ });
+    const summary = page.locator('starmesh-widget').getByRole('button', { name: /^Starmesh: 2 members \(you and 1 other\)/ });
     await summary.focus();
     await page.keyboard.press('Enter');
     await expect(summary).toHaveAttribute('aria-expanded', 'true');

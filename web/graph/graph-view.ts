@@ -7,7 +7,7 @@
  * page's; the widget draws none, so its bundle carries no animation code). The `<svg>` carries `data-settled`
  * (layout at rest) and `data-layout-runs` (how often the layout restarted) for tests.
  */
-import { shortId } from '../format';
+import { memberTotalText, membersWhoText, shortId } from '../format';
 import { idHue } from '../identicon';
 import { edgeKey, graphSignature, structureSignature, type GraphModel } from './graph-model';
 import type { Pulses, PulsesFactory } from './graph-pulse';
@@ -196,7 +196,8 @@ export class GraphView {
     const suspects = this.model.nodes.filter((n) => n.status === 'suspect').length;
     const links = this.model.edges.length;
     const extra = suspects > 0 ? `, ${suspects} suspect` : '';
-    this.titleEl.textContent = `${this.options.title}: ${members} ${members === 1 ? 'node' : 'nodes'} (this one included), ${links} ${links === 1 ? 'link' : 'links'}${extra}`;
+    const others = Math.max(0, members - 1);
+    this.titleEl.textContent = `${this.options.title}: ${memberTotalText(others)} (${membersWhoText(others)}), ${links} ${links === 1 ? 'link' : 'links'}${extra}`;
   }
 }
 
