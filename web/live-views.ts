@@ -41,7 +41,7 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
   );
   el('graph').append(graph.element);
   const table = new PeerTable({ table: el('peers'), body: el('peer-rows'), filter: el('peer-filter'), empty: el('no-peers') });
-  const log = new RouteLogView({ list: el('route-log'), showGossip: el('show-gossip'), empty: el('log-empty') }, (trace) => graph.highlight(trace));
+  const log = new RouteLogView({ list: el('route-log'), controls: el('log-controls'), empty: el('log-empty') }, (trace) => graph.highlight(trace));
   const composer = new Composer(
     { form: el('composer'), target: el('compose-target'), text: el('compose-text'), send: el('compose-send'), result: el('compose-result') },
     handle,
@@ -88,7 +88,9 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
       graph.pulse(line.trace, 'gossip');
     }),
     handle.on('route', (entry) => {
-      log.add(routeLine(entry), Date.now());
+      // A message that arrived here gets its own line with its text (the 'message' event below): no second one.
+      const delivered = entry.dir === 'in' && (entry.kind === 'unicast' || entry.kind === 'broadcast');
+      if (!delivered) log.add(routeLine(entry), Date.now());
       if (entry.dir !== 'out') graph.pulse(entry.trace, entry.kind);
     }),
     handle.on('message', (delivery) => {
