@@ -6,9 +6,8 @@
 import { seededRng } from '../src/core/random';
 import { Composer } from './composer';
 import { GraphLayout } from './graph/graph-layout';
-import { GraphPulses } from './graph/graph-pulse';
 import { buildGraphModel } from './graph/graph-model';
-import { GraphView } from './graph/graph-view';
+import { PageGraphView } from './graph/page-graph-view';
 import type { StarmeshHandle } from './handle';
 import { fnv1a } from './identicon';
 import { showDelivery } from './inbox';
@@ -31,13 +30,12 @@ function el<T extends HTMLElement>(id: string): T {
 
 /** Starts the live views; returns a function that stops their timers and subscriptions. */
 export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () => void {
-  const graph = new GraphView(
+  const graph = new PageGraphView(
     handle.id,
     { widthPx: 640, heightPx: 420, nodeRadiusPx: 9, labels: true, title: 'Mesh topology' },
     // Seeded from this node's ID: the same members get the same picture after a reload.
     (options, onTick, onSettled) =>
       new GraphLayout(options, onTick, onSettled, { rng: seededRng(fnv1a(`layout:${handle.id}`)), nowMs: () => performance.now() }),
-    (...args) => new GraphPulses(...args),
   );
   el('graph').append(graph.element);
   const table = new PeerTable({ table: el('peers'), body: el('peer-rows'), filter: el('peer-filter'), empty: el('no-peers') });

@@ -12,22 +12,8 @@ const HOP_DURATION_MS = 450;
 /** Dots in flight at most; beyond that new ones are skipped (a gossip storm must not swamp the page). */
 const MAX_PULSES = 12;
 
-/** What a graph view needs to run dots (a `GraphPulses`, or nothing for a view without them). */
-export interface Pulses {
-  run(trace: readonly string[], kind: string): boolean;
-}
-
-/** Makes the dots of a view: the layer over its `svg`, the viewBox size, positions by ID, the dot radius. */
-export type PulsesFactory = (
-  layer: HTMLElement,
-  svg: SVGSVGElement,
-  viewBox: { widthPx: number; heightPx: number },
-  position: (id: string) => { x: number; y: number } | undefined,
-  radiusPx: number,
-) => Pulses;
-
 /** Runs dots in `layer` (an element over `svg`), looking positions (SVG user units) up with `position`. */
-export class GraphPulses implements Pulses {
+export class GraphPulses {
   private inFlight = 0;
 
   constructor(
