@@ -29,7 +29,7 @@ export class WidgetView {
   private readonly countLabel = make('span', 'label', 'members');
   private readonly state = make('span', 'state', 'starting');
   /** Who the count counts: "you and 2 others". */
-  private readonly who = make('p', 'who', 'starting…');
+  private readonly who = make('p', 'who', 'starting');
   private readonly graphSlot = make('div', 'graph-slot');
   private readonly panel = make('div', 'panel');
   private readonly self = make('p', 'self');
@@ -117,8 +117,13 @@ export class WidgetView {
     this.empty.hidden = rows.length > 0;
   }
 
-  /** Stops the graph's layout. */
+  /** Stops the graph's layout and clears what the node showed (a new node may come: `attach` again). */
   destroy(): void {
     this.graph?.destroy();
+    this.graph = this.handle = undefined;
+    this.graphSlot.replaceChildren();
+    this.peers.replaceChildren();
+    this.state.textContent = this.who.textContent = 'starting';
+    delete this.state.dataset['state'];
   }
 }
