@@ -79,7 +79,8 @@ function renderMembers(others: number): void {
 
 /** Re-renders what changes: state and its sentence (with the retry countdown), members ("3 members: you and 2 others"), uptime, persistence. */
 export function renderFacts(handle: StarmeshHandle, nowMs: number, startedAtMs: number): void {
-  const text = stateText(handle.state(), handle.stateDetail(), handle.serverRetry());
+  const alone = handle.members().length === 0 && handle.serverStatus().connected;
+  const text = stateText(handle.state(), handle.stateDetail(), handle.serverRetry(), alone);
   const state = el('node-state');
   setText(state, text.label);
   state.dataset['state'] = text.label;

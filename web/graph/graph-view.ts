@@ -144,7 +144,7 @@ export class GraphView {
     }
   }
 
-  private place(): void {
+  protected place(): void {
     for (const [id, element] of this.nodeEls) {
       const at = this.layout.position(id);
       if (at) element.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);

@@ -1,7 +1,8 @@
 /**
  * The page's topology graph: the shared `GraphView` plus what only the page draws, a highlighted path (a selected
  * log line or a delivered message: `data-path` on its nodes and links) and dots running along gossip exchanges and
- * routed messages (graph-pulse.ts). Kept apart so that the widget's bundle carries neither.
+ * routed messages (graph-pulse.ts); labels are written outward from the drawing's centre, so links leaving a node
+ * do not cross its label. Kept apart so that the widget's bundle carries none of it.
  */
 import { edgeKey, type GraphModel } from './graph-model';
 import { GraphPulses } from './graph-pulse';
@@ -28,6 +29,26 @@ export class PageGraphView extends GraphView {
     const changed = super.update(model);
     if (changed) this.applyHighlight();
     return changed;
+  }
+
+  /** Places nodes and links, then each label beside its node on the side away from the centre. */
+  protected override place(): void {
+    super.place();
+    const { widthPx, heightPx, nodeRadiusPx } = this.options;
+    for (const [id, element] of this.nodeEls) {
+      const at = this.layout.position(id);
+      const label = element.querySelector('text');
+      if (!at || !label) continue;
+      const [dx, dy] = [at.x - widthPx / 2, at.y - heightPx / 2];
+      const length = Math.hypot(dx, dy);
+      // A lone node sits in the centre: its label goes below.
+      const [ux, uy] = length < 1 ? [0, 1] : [dx / length, dy / length];
+      const gapPx = nodeRadiusPx * 1.7;
+      label.setAttribute('x', (ux * gapPx).toFixed(1));
+      label.setAttribute('y', (uy * gapPx).toFixed(1));
+      label.setAttribute('dy', uy > 0.5 ? '0.8em' : uy < -0.5 ? '0' : '0.35em');
+      label.setAttribute('text-anchor', ux > 0.35 ? 'start' : ux < -0.35 ? 'end' : 'middle');
+    }
   }
 
   /** Marks the nodes and links of `trace` (origin first); null clears. */

@@ -73,7 +73,7 @@ function listed(entries: number): string {
 /** What each gossip message does, sent (out) and received (in), in words; `p` is the peer's short ID. */
 const GOSSIP_WORDS: Record<string, { out: (p: string) => string; in: (p: string) => string }> = {
   push: { out: (p) => `Shared the member list with ${p}`, in: (p) => `${p} shared its member list` },
-  pull: { out: (p) => `Answered ${p}'s member list with what it lacked`, in: (p) => `${p} answered with what your list lacked` },
+  pull: { out: (p) => `Answered ${p} with what its list lacked`, in: (p) => `${p} answered with what your list lacked` },
   sync: { out: (p) => `New link: sent ${p} the member list`, in: (p) => `New link: ${p} sent its member list` },
   news: { out: (p) => `Passed news of a change on to ${p}`, in: (p) => `${p} passed on news of a change` },
   table: { out: (p) => `Sent ${p} the whole member list`, in: (p) => `${p} sent its whole member list` },
