@@ -8,6 +8,15 @@
  * never as uncaught exceptions.
  */
 import { base64urlEncode, isNodeId, type KeyIdentity, type NodeId } from '../identity/keys';
+import {
+  CLOSE_CODES,
+  SIGNAL_MAX_FRAME_BYTES,
+  SIGNAL_PROTOCOL_VERSION,
+  helloSigningInput,
+  type ClientMessage,
+  type ServerMessage,
+  type SignalErrorCode,
+} from '../signaling/protocol';
 import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 
 /**
@@ -17,8 +26,7 @@ import { consoleHandlerErrors, createEmitter } from '../util/emitter';
  * `protocol-error` (unintelligible server).
  */
 export type SignalingErrorCode =
-  | 'bad-json' | 'bad-message' | 'too-large' | 'not-joined' | 'already-joined' | 'bad-signature' | 'id-in-use'
-  | 'room-full' | 'server-full' | 'rate-limited' | 'unknown-peer' | 'origin-forbidden' | 'address-limit'
+  | SignalErrorCode
   | 'slow-reader' | 'message-timeout' | 'policy-violation' | 'internal-error'
   | 'connect-failed' | 'closed' | 'timeout' | 'protocol-error';
 
@@ -27,12 +35,12 @@ export type SignalingErrorCode =
  * the server cannot tell a client that does not read, and the `ws` layer closes without one.
  */
 export const SIGNAL_CLOSE_CODE_ERRORS: Readonly<Record<number, SignalingErrorCode>> = {
-  1008: 'policy-violation',
-  1009: 'too-large',
-  1011: 'internal-error',
-  4008: 'address-limit',
-  4009: 'slow-reader',
-  4010: 'message-timeout',
+  [CLOSE_CODES.policyViolation]: 'policy-violation',
+  [CLOSE_CODES.tooLarge]: 'too-large',
+  [CLOSE_CODES.internalError]: 'internal-error',
+  [CLOSE_CODES.addressLimit]: 'address-limit',
+  [CLOSE_CODES.slowReader]: 'slow-reader',
+  [CLOSE_CODES.messageTimeout]: 'message-timeout',
 };
 
 /** A failed operation; `code` is stable, `message` is for humans. */
@@ -120,19 +128,19 @@ export interface SignalingClient {
   on<K extends keyof SignalingEvents>(event: K, handler: (payload: SignalingEvents[K]) => void): () => void;
 }
 
-/** Largest frame the server accepts, in bytes. */
-export const SIGNAL_MAX_FRAME_BYTES = 64 * 1024;
+export { SIGNAL_MAX_FRAME_BYTES } from '../signaling/protocol';
 /** Close code of a guest whose lease ended (signal/README.md): the mesh is expected to carry signaling now. */
-export const SIGNAL_LEASE_EXPIRED_CLOSE_CODE = 4007;
+export const SIGNAL_LEASE_EXPIRED_CLOSE_CODE = CLOSE_CODES.leaseExpired;
 const OPEN = 1;
 
-/** Server messages after validation. */
-type ServerMessage =
-  | { t: 'challenge'; nonce: string }
-  | { t: 'welcome'; id: NodeId; peers: NodeId[]; introducer: boolean }
-  | { t: 'role'; introducer: boolean }
-  | { t: 'signal'; from: NodeId; data: unknown }
-  | { t: 'peers'; peers: NodeId[] }
+/** `T` without its `v`, for each member of a union. */
+type Unversioned<T> = T extends unknown ? Omit<T, 'v'> : never;
+/**
+ * A server message after validation: the protocol's `ServerMessage` without `v` (checked), except that an error
+ * code is any short string, since a newer server may send codes this client does not know.
+ */
+type Received =
+  | Unversioned<Exclude<ServerMessage, { t: 'error' }>>
   | { t: 'error'; code: string; message: string };
 
 interface Pending<T> {
@@ -175,14 +183,14 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     emitter.emit('error', { code, message });
   }
 
-  function transmit(message: Record<string, unknown>): boolean {
+  function transmit(message: Unversioned<ClientMessage>): boolean {
     if (!socket || socket.readyState !== OPEN) {
       emitError('closed', 'the signaling socket is not open');
       return false;
     }
     let text: string;
     try {
-      text = JSON.stringify({ v: 1, ...message });
+      text = JSON.stringify({ v: SIGNAL_PROTOCOL_VERSION, ...message });
     } catch {
       emitError('bad-message', 'data is not serialisable as JSON');
       return false;
@@ -201,12 +209,12 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
   }
 
   async function answerChallenge(nonce: string): Promise<void> {
-    const payload = encoder.encode(`starmesh-signal/1|${options.room}|${nonce}`);
+    const payload = helloSigningInput(options.room, nonce);
     const sig = await options.identity.sign(payload);
     transmit({ t: 'hello', room: options.room, key: base64urlEncode(options.identity.publicKey), sig: base64urlEncode(sig) });
   }
 
-  function handleMessage(message: ServerMessage): void {
+  function handleMessage(message: Received): void {
     switch (message.t) {
       case 'challenge':
         answerChallenge(message.nonce).catch((error: unknown) => {
@@ -252,7 +260,7 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
     introducer = false;
     const closeError = SIGNAL_CLOSE_CODE_ERRORS[code];
     const cause = lastServerError ?? { code: closeError ?? 'closed', message: `socket closed (${code}${reason ? ` ${reason.slice(0, 64)}` : ''})` };
-    if (code === 1009) emitError('too-large', 'the server refused an oversized frame');
+    if (code === CLOSE_CODES.tooLarge) emitError('too-large', 'the server refused an oversized frame');
     else if (closeError !== undefined && lastServerError === undefined) emitError(closeError, `the server closed the socket (${code})`);
     welcome?.reject(new SignalingError(cause.code, cause.message));
     welcome = undefined;
@@ -339,7 +347,7 @@ function isNodeIdList(x: unknown): x is NodeId[] {
 }
 
 /** Validates one frame from the server; `undefined` when it does not match the protocol. */
-function decodeServerMessage(data: unknown): ServerMessage | undefined {
+function decodeServerMessage(data: unknown): Received | undefined {
   if (typeof data !== 'string') return undefined;
   let value: unknown;
   try {
@@ -349,7 +357,7 @@ function decodeServerMessage(data: unknown): ServerMessage | undefined {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const m = value as Record<string, unknown>;
-  if (m['v'] !== 1) return undefined;
+  if (m['v'] !== SIGNAL_PROTOCOL_VERSION) return undefined;
   switch (m['t']) {
     case 'challenge':
       return typeof m['nonce'] === 'string' && m['nonce'].length <= 128 ? { t: 'challenge', nonce: m['nonce'] } : undefined;
