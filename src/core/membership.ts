@@ -95,7 +95,7 @@ export class Membership {
     const links = (this.links = new LinkLifecycle({ selfId, options, rng, overlay, probes, table, sync, own, out, stats }));
     this.failures = new FailureDetector({ table, probes, spread, links, out, stats });
     this.maintenance = new OverlayMaintenance({ selfId, options, rng, table, overlay, links, out });
-    this.checkIn = new ServerCheckIn({ selfId, options, rng, table, out });
+    this.checkIn = new ServerCheckIn({ selfId, options, rng, table, out, linked: () => overlay.openCount() > 0 });
     if (init.snapshot !== undefined) {
       own.restore(init.snapshot.selfCounter);
       for (const record of init.snapshot.peers) table.restore(record);
@@ -114,6 +114,7 @@ export class Membership {
     this.own.start(nowMs);
     this.maintenance.start(nowMs);
     for (const peer of bootstrap.slice(0, this.maintenance.dialBudget())) this.maintenance.dial(peer, nowMs);
+    this.checkIn.introduced(bootstrap, nowMs);
     this.maintenance.wakeBy(nowMs);
     return this.out.flush();
   }
@@ -189,6 +190,7 @@ export class Membership {
     if (this.started && !this.own.left) {
       this.checkIn.answered();
       this.maintenance.introduced(peers, nowMs);
+      this.checkIn.introduced(peers, nowMs);
     }
     return this.out.flush();
   }

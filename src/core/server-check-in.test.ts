@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MembershipOptions } from './options';
-import { CHECK_IN_DELAY_MS, isSuccessor } from './server-check-in';
+import { CHECK_IN_DELAY_MS, PLACEMENT_DELAY_MS, isSuccessor } from './server-check-in';
 import { Net } from './test-net';
 import type { NodeId } from './wire';
 
@@ -111,6 +111,38 @@ describe('check-ins after a removal', () => {
     const answeredFrom = net.now;
     net.advance(net.now + 3_600_000);
     expect(asks(net, C, 'check-in').filter((t) => t > answeredFrom)).toHaveLength(1);
+  });
+});
+
+describe('check-in after a first contact gone wrong', () => {
+  it('two newcomers that could link only with each other check in once their table shows the rest was elsewhere', () => {
+    const net = new Net();
+    // A never answers B or D (its links full): they meet only each other.
+    net.canLink = (from, to) => !(from === A || to === A);
+    [A, B, D].forEach((x, i) => net.add(x, 70 + i));
+    net.introducer = () => [];
+    net.start(A);
+    net.start(B, [A, D]);
+    net.start(D, [A, B]);
+    net.advance(net.now + 600_000);
+    expect(net.node(B).neighbours()).toEqual([D]);
+    for (const x of [B, D]) {
+      const times = asks(net, x, 'check-in');
+      expect(times, `check-ins of ${x[0]}`).toHaveLength(1);
+      expect(times[0] as number).toBeGreaterThanOrEqual(PLACEMENT_DELAY_MS);
+    }
+    expect(asks(net, A, 'check-in')).toEqual([]);
+  });
+
+  it('the newcomer does not check in when its mesh knows every member it was introduced to', () => {
+    const ids = [A, B, C, D];
+    const net = Net.mesh(ids);
+    net.introducer = () => [];
+    net.add(E, 80);
+    net.start(E, [A, B, C, D]);
+    net.advance(net.now + 600_000);
+    expect(net.node(E).members()).toHaveLength(4);
+    for (const x of [...ids, E]) expect(asks(net, x, 'check-in'), `check-ins of ${x[0]}`).toEqual([]);
   });
 });
 

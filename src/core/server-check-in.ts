@@ -10,6 +10,12 @@
  * most once per pending check-in, so a wave of departures makes no herd. A check-in that gets no answer (server
  * unreachable) is retried with back-off up to `CHECK_IN_RETRY_MAX_MS`, which bounds the time to merge once the
  * server is reachable again.
+ *
+ * The same check-in also follows a first contact gone wrong: when introductions named members that the table still
+ * has never heard of once this node's mesh has sent its table over a link, those members are of another mesh (two
+ * newcomers can meet only each other while the members they were introduced to are full). A few such placement
+ * checks per node (`PLACEMENT_CHECKS_MAX`, `PLACEMENT_DELAY_MS` after introductions, doubling) and only while linked: at rest, or
+ * when every introduced member is listed, they cost nothing.
  */
 import type { MembershipOptions } from './options';
 import type { Outbox } from './outbox';
@@ -23,14 +29,20 @@ export const CHECK_IN_SUCCESSORS = 2;
 export const CHECK_IN_DELAY_MS = 3_000;
 /** Largest back-off between retries of an unanswered check-in (±50 %). */
 export const CHECK_IN_RETRY_MAX_MS = 60_000;
+/** Delay from introductions to the check that the table has heard of their members (doubling per check). */
+export const PLACEMENT_DELAY_MS = 5_000;
+/** Placement checks a node makes in its life at most: a stranger can refuse a link while its links are full. */
+export const PLACEMENT_CHECKS_MAX = 3;
 
 /** What the check-in needs: the listed members, and a way to ask the server. */
 export interface ServerCheckInDeps {
   readonly selfId: NodeId;
   readonly options: Pick<MembershipOptions, 'retryBaseMs'>;
   readonly rng: Rng;
-  readonly table: Pick<PeerTable, 'listedIds'>;
+  readonly table: Pick<PeerTable, 'listedIds' | 'get'>;
   readonly out: Pick<Outbox, 'introduce'>;
+  /** True while this node has an open link (an isolated node asks the server anyway). */
+  readonly linked: () => boolean;
 }
 
 /** One node's check-ins. */
@@ -40,6 +52,10 @@ export class ServerCheckIn {
   /** When the check-in (or its retry) is due; Infinity when none is pending. */
   private dueMs = Infinity;
   private backoffMs = 0;
+  /** Introduced members to find in the table at `placementDueMs`; placement checks made so far. */
+  private unplaced: NodeId[] = [];
+  private placementDueMs = Infinity;
+  private placementChecks = 0;
 
   constructor(private readonly deps: ServerCheckInDeps) {}
 
@@ -50,11 +66,12 @@ export class ServerCheckIn {
 
   /** Earliest local time at which `tick` has work (-Infinity: at once). */
   nextWakeMs(): number {
-    return this.wanted ? -Infinity : this.dueMs;
+    return this.wanted ? -Infinity : Math.min(this.dueMs, this.placementDueMs);
   }
 
   /** Schedules a wanted check-in, and asks the server when one is due. */
   tick(nowMs: number): void {
+    this.checkPlacement(nowMs);
     if (this.wanted) {
       this.wanted = false;
       // A check-in already pending covers this removal too.
@@ -71,6 +88,29 @@ export class ServerCheckIn {
   answered(): void {
     this.dueMs = Infinity;
     this.backoffMs = 0;
+  }
+
+  /** The server introduced `peers`: unless the table has heard of them all by the check's time, this node checks in. */
+  introduced(peers: readonly NodeId[], nowMs: number): void {
+    if (this.placementChecks >= PLACEMENT_CHECKS_MAX) return;
+    const fresh = peers.filter((peer) => peer !== this.deps.selfId);
+    if (fresh.length === 0) return;
+    this.unplaced = fresh;
+    if (this.placementDueMs === Infinity) {
+      // No jitter: the delay runs from this node's own introductions, and the check-in it may lead to is jittered.
+      this.placementDueMs = nowMs + PLACEMENT_DELAY_MS * 2 ** this.placementChecks;
+    }
+  }
+
+  private checkPlacement(nowMs: number): void {
+    if (nowMs < this.placementDueMs) return;
+    this.placementDueMs = Infinity;
+    // Never heard of: a member that left or died meanwhile is known (a tombstone), not of another mesh.
+    const unplaced = this.unplaced.filter((peer) => this.deps.table.get(peer) === undefined);
+    this.unplaced = [];
+    if (unplaced.length === 0 || !this.deps.linked()) return;
+    this.placementChecks++;
+    this.wanted = true;
   }
 }
 
