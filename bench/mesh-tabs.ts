@@ -46,7 +46,7 @@ export interface TabsBenchOptions {
 export type PageKind = 'built' | 'dev';
 
 /** A running page server. */
-interface PageServer {
+export interface PageServer {
   origin: string;
   close(): Promise<void>;
 }
@@ -123,7 +123,7 @@ interface HandleWindow {
 }
 
 /** One opened tab. */
-interface Tab {
+export interface Tab {
   index: number;
   context: BrowserContext;
   page: Page;
@@ -225,7 +225,7 @@ export async function runTabsBench(n: number, options: TabsBenchOptions = {}): P
 }
 
 /** `vite build` of the page into a temporary directory, served by Vite's preview server on a free port. */
-async function startBuiltPage(): Promise<PageServer> {
+export async function startBuiltPage(): Promise<PageServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'starmesh-bench-page-'));
   const removeOutDir = (): void => rmSync(outDir, { recursive: true, force: true });
   try {
@@ -283,7 +283,7 @@ async function startVite(): Promise<ViteDevServer> {
   return vite;
 }
 
-async function warmUp(browser: Browser, origin: string): Promise<void> {
+export async function warmUp(browser: Browser, origin: string): Promise<void> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -294,7 +294,7 @@ async function warmUp(browser: Browser, origin: string): Promise<void> {
   }
 }
 
-async function openTab(browser: Browser, url: string, index: number): Promise<Tab> {
+export async function openTab(browser: Browser, url: string, index: number): Promise<Tab> {
   const context = await browser.newContext();
   await context.addInitScript({ content: PROBE_SCRIPT });
   const page = await context.newPage();
@@ -345,7 +345,7 @@ function unicastAll(page: Page, targets: string[]): Promise<UnicastOutcome[]> {
   );
 }
 
-async function waitReady(tabs: Tab[]): Promise<string[]> {
+export async function waitReady(tabs: Tab[]): Promise<string[]> {
   await Promise.all(
     tabs.map((tab) =>
       tab.page
@@ -360,7 +360,7 @@ async function waitReady(tabs: Tab[]): Promise<string[]> {
   return Promise.all(tabs.map(async (tab) => (await status(tab.page)).id as string));
 }
 
-async function waitJoined(tabs: Tab[]): Promise<void> {
+export async function waitJoined(tabs: Tab[]): Promise<void> {
   const deadline = Date.now() + JOIN_TIMEOUT_MS;
   for (;;) {
     const statuses = await Promise.all(tabs.map((tab) => status(tab.page)));
@@ -377,7 +377,7 @@ async function waitJoined(tabs: Tab[]): Promise<void> {
 }
 
 /** Polls until every tab lists all n-1 others; returns each tab's in-page time of its first full table. */
-async function waitFullTables(tabs: Tab[], ids: string[], timeoutMs: number, log: (line: string) => void): Promise<number[]> {
+export async function waitFullTables(tabs: Tab[], ids: string[], timeoutMs: number, log: (line: string) => void): Promise<number[]> {
   const deadline = Date.now() + timeoutMs;
   const full: Array<number | null> = tabs.map(() => null);
   for (;;) {
@@ -488,7 +488,7 @@ function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

@@ -15,13 +15,19 @@
  *   unicastRttMsP50/P99, unicastFailures by code. Tabs: every tab to every other; Node peers: every ordered pair,
  *   or a random sample of `unicastPairsMax` of them.
  *
- * Flags: --only tabs|node, --quick (tabs 2 and 8, 10 Node peers, 3 s CPU windows), --page built|dev (what the
+ * - small rooms (`--only small`, not in the default run; bench/mesh-small.ts): n = 2–5 tabs at the default
+ *   intervals, every server frame both ways over a 60 s rest window (serverMessagesPerNodeMinuteRest, target 0),
+ *   and the sockets the server holds then.
+ *
+ * Flags: --only tabs|node|small, --quick (tabs 2 and 8, 10 Node peers, 3 s CPU windows), --page built|dev (what the
  * tabs load: the production build, default, or the Vite dev server; the row says which in `page`).
  * Env: STARMESH_BENCH_TABS (2,8,16), STARMESH_BENCH_N (50), STARMESH_BENCH_WORKERS (5),
- * STARMESH_BENCH_CPU_MS (10 000), STARMESH_BENCH_SETTLE_MS (10 000), STARMESH_BENCH_UNICAST_PAIRS (250).
+ * STARMESH_BENCH_CPU_MS (10 000), STARMESH_BENCH_SETTLE_MS (10 000), STARMESH_BENCH_UNICAST_PAIRS (250),
+ * STARMESH_BENCH_SMALL (2,3,4,5), STARMESH_BENCH_REST_MS (60 000).
  */
 import { parseArgs } from 'node:util';
 import { runNodeBench } from './mesh-nodes';
+import { runSmallRoomsBench } from './mesh-small';
 import { runTabsBench, type PageKind } from './mesh-tabs';
 
 interface BenchPlan {
@@ -32,6 +38,9 @@ interface BenchPlan {
   cpuWindowMs: number;
   settleMs: number;
   unicastPairsMax: number;
+  /** Small-room sizes (only with --only small). */
+  small: number[];
+  restWindowMs: number;
 }
 
 function readPlan(): BenchPlan {
@@ -39,25 +48,31 @@ function readPlan(): BenchPlan {
   const only = values.only;
   const page = values.page ?? 'built';
   if (page !== 'built' && page !== 'dev') throw new Error(`--page must be built or dev, got ${page}`);
-  if (only !== undefined && only !== 'tabs' && only !== 'node') throw new Error(`--only must be tabs or node, got ${only}`);
+  if (only !== undefined && only !== 'tabs' && only !== 'node' && only !== 'small') throw new Error(`--only must be tabs, node or small, got ${only}`);
   const env = process.env;
   const quick = values.quick === true;
   const tabs = (env['STARMESH_BENCH_TABS'] ?? (quick ? '2,8' : '2,8,16')).split(',').map(Number);
   if (tabs.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`STARMESH_BENCH_TABS: integers ≥ 2, got ${env['STARMESH_BENCH_TABS']}`);
   return {
-    tabs: only === 'node' ? [] : tabs,
+    tabs: only === 'node' || only === 'small' ? [] : tabs,
     page,
-    nodeN: only === 'tabs' ? 0 : Number(env['STARMESH_BENCH_N'] ?? (quick ? 10 : 50)),
+    nodeN: only === 'tabs' || only === 'small' ? 0 : Number(env['STARMESH_BENCH_N'] ?? (quick ? 10 : 50)),
     workerCount: Number(env['STARMESH_BENCH_WORKERS'] ?? 5),
     cpuWindowMs: Number(env['STARMESH_BENCH_CPU_MS'] ?? (quick ? 3_000 : 10_000)),
     settleMs: Number(env['STARMESH_BENCH_SETTLE_MS'] ?? 10_000),
     unicastPairsMax: Number(env['STARMESH_BENCH_UNICAST_PAIRS'] ?? 250),
+    small: only === 'small' ? (env['STARMESH_BENCH_SMALL'] ?? '2,3,4,5').split(',').map(Number) : [],
+    restWindowMs: Number(env['STARMESH_BENCH_REST_MS'] ?? 60_000),
   };
 }
 
 async function main(): Promise<void> {
   const plan = readPlan();
   const progress = (line: string): void => void process.stderr.write(`bench:mesh: ${line}\n`);
+  if (plan.small.length > 0) {
+    const rows = await runSmallRoomsBench({ sizes: plan.small, restWindowMs: plan.restWindowMs, settleMs: plan.settleMs, log: progress });
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+  }
   for (const n of plan.tabs) {
     const row = await runTabsBench(n, { cpuWindowMs: plan.cpuWindowMs, settleMs: plan.settleMs, page: plan.page, log: progress }).catch((error: unknown) => {
       throw new Error(`tabs n=${n}: ${error instanceof Error ? error.message : String(error)}`);

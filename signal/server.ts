@@ -65,6 +65,11 @@ export interface SignalServerTraffic {
   refusedSockets: number;
   /** TCP connections cut before the upgrade (pending caps). */
   refusedConnections: number;
+  /** Text frames received from clients (hello, signal, peers, anything refused), and frames sent to them. */
+  framesIn: number;
+  framesOut: number;
+  /** `peers` requests answered (a member asking for fresh introductions). */
+  peersRequests: number;
 }
 
 /** A running server. */
@@ -114,6 +119,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const traffic: SignalServerTraffic = {
     relayed: 0, joins: 0, leaseExpiries: 0, promotions: 0, demotions: 0,
     slowReaders: 0, messageTimeouts: 0, internalErrors: 0, refusedSockets: 0, refusedConnections: 0,
+    framesIn: 0, framesOut: 0, peersRequests: 0,
   };
   const log = (event: string, details?: Record<string, unknown>): void => {
     const counter = COUNTED_EVENTS[event];
@@ -139,6 +145,11 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     log,
     onRelayed: () => {
       traffic.relayed++;
+    },
+    onFrame: (what) => {
+      if (what === 'in') traffic.framesIn++;
+      else if (what === 'out') traffic.framesOut++;
+      else traffic.peersRequests++;
     },
   };
   const sockets = new Set<Connection>();

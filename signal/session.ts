@@ -49,6 +49,11 @@ export interface SessionContext {
   log: (event: string, details?: Record<string, unknown>) => void;
   /** Called once per signal relayed to another member (for traffic counters). */
   onRelayed?: () => void;
+  /**
+   * Called once per text frame received from a client (`in`) and per frame sent to one (`out`), and per `peers`
+   * request answered: the traffic counters a bench reads to tell a room at rest (pings and pongs are not frames).
+   */
+  onFrame?: (what: 'in' | 'out' | 'peers') => void;
 }
 
 /** The server's handle on one connection. */
@@ -200,6 +205,7 @@ export function createSession(socket: SessionSocket, ctx: SessionContext, addres
         return relay(state, message.to, message.data);
       case 'peers':
         if (state.kind !== 'joined') return fail('not-joined', 'send hello first');
+        ctx.onFrame?.('peers');
         send({ v: 1, t: 'peers', peers: ctx.rooms.introduce(state.room, state.id, ctx.introductions) });
         return;
     }
@@ -229,12 +235,15 @@ export function createSession(socket: SessionSocket, ctx: SessionContext, addres
       // Caught here, not by the caller's guard: a failure to deliver is this socket's, not the relaying sender's.
       try {
         socket.send(text);
+        ctx.onFrame?.('out');
       } catch (error) {
         session.crash(error);
       }
     },
     handleFrame(text) {
-      if (state.kind === 'closed' || !withinRate()) return;
+      if (state.kind === 'closed') return;
+      ctx.onFrame?.('in');
+      if (!withinRate()) return;
       if (text === null) return fail('bad-message', 'binary frames are not accepted');
       const decoded = decodeClientMessage(text, ctx.maxJsonDepth);
       if (!decoded.ok) return fail(decoded.code, decoded.message);

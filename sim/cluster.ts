@@ -9,6 +9,7 @@ import type { RouterOptions } from '../src/routing/router-options';
 import { encodedRouteSize } from '../src/routing/route-wire';
 import { EventQueue } from './event-queue';
 import { SimLinks } from './sim-links';
+import { SimServer, type SimServerOptions } from './sim-server';
 
 /** Network model of a simulation run. */
 export interface NetworkModel {
@@ -50,6 +51,8 @@ export interface SimNode {
   wakeAtMs: number;
   /** True once `start` was called. */
   started: boolean;
+  /** Check-ins with the server this node's machine asked for. */
+  checkIns: number;
 }
 
 /** Counters of the whole run. */
@@ -89,6 +92,11 @@ export interface ClusterOptions {
   wire?: 'text' | 'size';
   /** Called for every membership event of every node. */
   onEvent?: (node: SimNode, event: MembershipEvent, timeMs: number) => void;
+  /**
+   * Model the server's introducer pool and who holds a socket (`sim-server.ts`); without it, the server reaches
+   * every started node and introduces meshed ones.
+   */
+  server?: SimServerOptions;
 }
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -124,6 +132,8 @@ export class SimCluster {
   /** Outcomes of unicasts sent with `unicast`, by message ID. */
   readonly results = new Map<string, UnicastResult>();
   readonly network: NetworkModel;
+  /** The pool model, when `options.server` asked for it. */
+  readonly server: SimServer | undefined;
   private readonly rng: Rng;
   private readonly byId = new Map<NodeId, SimNode>();
   private readonly links: SimLinks;
@@ -143,6 +153,17 @@ export class SimCluster {
       closed: (node, peer, code) => this.apply(node, node.machine.linkClosed(this.local(node), peer, code)),
       fed: (node, peer, data) => this.apply(node, node.machine.linkSignal(this.local(node), peer, data)),
       connectTimeoutMs: (node) => node.core.options.connectTimeoutMs,
+    });
+    this.server = options.server === undefined ? undefined : new SimServer(options.server, {
+      queue: this.queue,
+      rng: this.rng,
+      latencyMs: this.network.serverLatencyMs,
+      alive: (id) => this.byId.get(id)?.alive === true,
+      answer: (id, peers) => {
+        const node = this.byId.get(id);
+        if (node?.alive) this.apply(node, node.machine.introduced(this.local(node), peers));
+      },
+      count: (frames) => void (this.counters.serverSignalMessages += frames),
     });
   }
 
@@ -165,7 +186,7 @@ export class SimCluster {
     const node: SimNode = {
       id, index, machine, core: machine.core,
       clockOffsetMs: Math.round((this.rng.next() * 2 - 1) * skew),
-      alive: true, group: 0, bytesSent: 0, messagesSent: 0, wakeAtMs: Infinity, started: false,
+      alive: true, group: 0, bytesSent: 0, messagesSent: 0, wakeAtMs: Infinity, started: false, checkIns: 0,
     };
     this.nodes.push(node);
     this.byId.set(id, node);
@@ -183,15 +204,33 @@ export class SimCluster {
     this.apply(node, node.machine.start(this.local(node), bootstrap));
   }
 
+  /** Starts `node` the way a tab does: it joins the server (pool model) and dials its introductions. */
+  join(node: SimNode): void {
+    const server = this.server;
+    if (server === undefined) throw new Error('join needs the server model (ClusterOptions.server)');
+    this.start(node, server.request(node.id) ?? []);
+  }
+
   /** Kills `node` silently: no goodbye, no link events; its links just stop answering. */
   crash(node: SimNode): void {
     node.alive = false;
+    this.server?.drop(node.id);
   }
 
   /** Kills `node` the way a closed tab dies: its links close, and its neighbours see that at once. */
   closeAbruptly(node: SimNode): void {
     for (const peer of [...this.links.openOf(node.id)]) this.links.close(node, peer);
     node.alive = false;
+    this.server?.drop(node.id);
+  }
+
+  /** `node` leaves on purpose (its goodbyes go out, its socket closes); it is gone a second later. */
+  leave(node: SimNode): void {
+    this.apply(node, node.machine.leave(this.local(node)));
+    this.server?.drop(node.id);
+    this.queue.at(this.nowMs + 1_000, () => {
+      node.alive = false;
+    });
   }
 
   /** Sends a unicast from `node` through the mesh; its outcome lands in `results` under the returned ID. */
@@ -287,7 +326,9 @@ export class SimCluster {
           this.verify(node, effect.from, effect.body);
           break;
         case 'introduce':
-          this.introduce(node);
+          if (effect.reason === 'check-in') node.checkIns++;
+          if (this.server !== undefined) this.server.introduce(node.id, effect.reason);
+          else this.introduce(node);
           break;
         case 'membership':
           this.options.onEvent?.(node, effect.event, this.nowMs);
@@ -308,7 +349,8 @@ export class SimCluster {
   private scheduleWake(node: SimNode): void {
     if (!node.alive) return;
     const wakeLocal = node.machine.nextWakeMs();
-    if (!Number.isFinite(wakeLocal)) return;
+    // -Infinity means at once (as the driver reads it); Infinity, nothing scheduled.
+    if (wakeLocal === Infinity || Number.isNaN(wakeLocal)) return;
     const wakeMs = Math.max(this.nowMs + 1, wakeLocal - node.clockOffsetMs);
     if (wakeMs >= node.wakeAtMs && node.wakeAtMs > this.nowMs) return;
     node.wakeAtMs = wakeMs;
@@ -368,6 +410,8 @@ export class SimCluster {
   private serverSignal(from: SimNode, to: NodeId, payload: unknown): void {
     this.counters.serverSignalMessages++;
     const target = this.byId.get(to);
+    // With the pool model, both ends must hold a socket (a relayed signal to a member without one is refused).
+    if (this.server !== undefined && !(this.server.holds(from.id) && this.server.holds(to))) return;
     this.queue.at(this.nowMs + 2 * this.network.serverLatencyMs, () => {
       if (target?.alive && target.started && from.alive) this.apply(target, target.machine.serverSignal(this.local(target), from.id, payload));
     });

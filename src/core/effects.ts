@@ -11,6 +11,9 @@ export type MembershipEvent =
   | { type: 'neighbour:down'; id: NodeId }
   | { type: 'self:refute'; counter: number };
 
+/** Why the core asks the signaling server for introductions (see the `introduce` effect). */
+export type IntroductionReason = 'isolated' | 'check-in';
+
 /**
  * What the core asks its driver to do. The core never performs I/O; it returns these and the driver carries
  * them out in order.
@@ -24,10 +27,13 @@ export type Effect =
    */
   | { type: 'connect'; to: NodeId; initiator: boolean }
   /**
-   * The node has no link and nobody in its table to dial: ask the signaling server for introductions and pass
-   * them to `introduce`. Repeated with exponential back-off and jitter, so a server restart sees no stampede.
+   * Ask the signaling server for introductions and pass them to `introduce`. `isolated`: the node has no link and
+   * nobody in its table to dial (repeated with exponential back-off and jitter, so a server restart sees no
+   * stampede). `check-in`: a member was removed and this node is one of the few that go back to the server to
+   * refill the room's introducer pool and meet any mesh that formed apart (`server-check-in.ts`); a driver that
+   * holds an introducer socket already may answer it at once with no introductions.
    */
-  | { type: 'introduce' }
+  | { type: 'introduce'; reason: IntroductionReason }
   /** Close (or abandon the attempt at) the link to `to`. */
   | { type: 'disconnect'; to: NodeId }
   /** Tell observers. */

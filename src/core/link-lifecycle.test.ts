@@ -83,7 +83,7 @@ describe('LinkLifecycle', () => {
       links.attempt('a', 0);
       if (open) {
         links.open('a', 0);
-        sync.linkOpened('a'); // asks for a's table: not synced yet
+        sync.linkOpened('a', 0); // asks for a's table: not synced yet
       }
       out.flush();
       expect(links.close('a', 100, end)?.state, `${end} ${open}`).toBe(open ? 'open' : 'connecting');
@@ -93,7 +93,7 @@ describe('LinkLifecycle', () => {
       expect(probes.nextDeadlineMs()).toBe(Infinity);
       // A late table chunk from a closed link no longer counts as the requested one.
       sync.tableArrived('a');
-      sync.linkOpened('b');
+      sync.linkOpened('b', 100);
       expect(out.flush()).toContainEqual(expect.objectContaining({ message: expect.objectContaining({ t: 'sync', want: true }) }));
     }
   });

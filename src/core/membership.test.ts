@@ -1,163 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Effect, MembershipEvent } from './effects';
+import type { MembershipEvent } from './effects';
 import { Membership, type MembershipSnapshot } from './membership';
 import type { MembershipOptions } from './options';
 import type { PeerRecord } from './peer-table';
 import { seededRng } from './random';
-import { decodeMessage, encodeMessage, type MembershipMessage, type NodeId, type WireEntry } from './wire';
-
-// ---- a tiny hand-driven network ---------------------------------------------------------------------------
-
-interface Logged {
-  at: number;
-  node: NodeId;
-  effect: Effect;
-}
-
-/**
- * Delivers effects between Membership instances at an explicit time: `send` goes through the real wire
- * encoding, `connect` asks the target to accept and then calls linkUp on both sides, `disconnect` calls
- * linkDown on the far side. Everything is FIFO, so a `bye` is delivered before the close that follows it.
- */
-class Net {
-  readonly nodes = new Map<NodeId, Membership>();
-  readonly log: Logged[] = [];
-  now = 0;
-  /** Directed drops: `from>to`. */
-  readonly blocked = new Set<string>();
-  /** When false for a pair, connection attempts stay pending (as if the far side never answered). */
-  canLink: (from: NodeId, to: NodeId) => boolean = () => true;
-  /** Answers `introduce` effects (the signaling server); none by default. */
-  introducer: ((node: NodeId) => NodeId[]) | undefined;
-  private readonly queue: Array<{ node: NodeId; effect: Effect }> = [];
-
-  add(id: NodeId, seed: number, options: Partial<MembershipOptions> = {}, snapshot?: MembershipSnapshot): Membership {
-    const m = new Membership({ selfId: id, rng: seededRng(seed), options, snapshot });
-    this.nodes.set(id, m);
-    return m;
-  }
-
-  node(id: NodeId): Membership {
-    const m = this.nodes.get(id);
-    if (m === undefined) throw new Error(`no node ${id}`);
-    return m;
-  }
-
-  start(id: NodeId, bootstrap: NodeId[] = []): void {
-    this.run(id, this.node(id).start(this.now, bootstrap));
-  }
-
-  /** Feeds effects produced by `node` into the network and delivers everything that follows. */
-  run(node: NodeId, effects: Effect[]): void {
-    for (const effect of effects) this.queue.push({ node, effect });
-    while (this.queue.length > 0) {
-      const item = this.queue.shift() as { node: NodeId; effect: Effect };
-      this.log.push({ at: this.now, node: item.node, effect: item.effect });
-      this.deliver(item.node, item.effect);
-    }
-  }
-
-  private enqueue(node: NodeId, effects: Effect[]): void {
-    for (const effect of effects) this.queue.push({ node, effect });
-  }
-
-  private deliver(from: NodeId, effect: Effect): void {
-    switch (effect.type) {
-      case 'send': {
-        const text = encodeMessage(effect.message);
-        const limit = this.node(from).options.maxMessageBytes;
-        if (new TextEncoder().encode(text).length > limit) throw new Error(`frame over ${limit} bytes from ${from}`);
-        const decoded = decodeMessage(text);
-        if (!decoded.ok || decoded.droppedEntries !== 0) throw new Error(`bad frame from ${from}: ${text.slice(0, 200)}`);
-        const to = this.nodes.get(effect.to);
-        if (to === undefined || this.blocked.has(`${from}>${effect.to}`)) return;
-        this.enqueue(effect.to, to.receive(this.now, from, decoded.message));
-        return;
-      }
-      case 'connect': {
-        const to = this.nodes.get(effect.to);
-        if (to === undefined || !this.canLink(from, effect.to)) return; // stays pending until it times out
-        if (!to.acceptLink(this.now, from)) {
-          this.enqueue(from, this.node(from).linkDown(this.now, effect.to));
-          return;
-        }
-        this.enqueue(from, this.node(from).linkUp(this.now, effect.to));
-        this.enqueue(effect.to, to.linkUp(this.now, from));
-        return;
-      }
-      case 'disconnect': {
-        const to = this.nodes.get(effect.to);
-        if (to !== undefined) this.enqueue(effect.to, to.linkDown(this.now, from));
-        return;
-      }
-      case 'introduce': {
-        if (this.introducer !== undefined) this.enqueue(from, this.node(from).introduce(this.now, this.introducer(from)));
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  /** Runs every node's timers in time order up to and including `untilMs`. */
-  advance(untilMs: number): void {
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      let nextNode: NodeId | undefined;
-      let nextAt = Infinity;
-      for (const [id, m] of this.nodes) {
-        const at = m.nextWakeMs();
-        if (at < nextAt) {
-          nextAt = at;
-          nextNode = id;
-        }
-      }
-      if (nextNode === undefined || nextAt > untilMs) {
-        this.now = Math.max(this.now, untilMs);
-        return;
-      }
-      this.now = Math.max(this.now, nextAt);
-      this.run(nextNode, this.node(nextNode).tick(this.now));
-    }
-    throw new Error('advance did not settle');
-  }
-
-  events(node: NodeId): Array<MembershipEvent & { at: number }> {
-    const out: Array<MembershipEvent & { at: number }> = [];
-    for (const item of this.log) {
-      if (item.node === node && item.effect.type === 'event') out.push({ ...item.effect.event, at: item.at });
-    }
-    return out;
-  }
-
-  sends(from: NodeId, to?: NodeId, t?: MembershipMessage['t']): Array<{ at: number; message: MembershipMessage }> {
-    const out: Array<{ at: number; message: MembershipMessage }> = [];
-    for (const item of this.log) {
-      const e = item.effect;
-      if (item.node !== from || e.type !== 'send') continue;
-      if ((to === undefined || e.to === to) && (t === undefined || e.message.t === t)) out.push({ at: item.at, message: e.message });
-    }
-    return out;
-  }
-
-  effectsOf(node: NodeId, type: Effect['type']): Logged[] {
-    return this.log.filter((item) => item.node === node && item.effect.type === type);
-  }
-
-  /** A fully meshed group, started and settled. */
-  static mesh(
-    ids: NodeId[],
-    options: Partial<MembershipOptions> = {},
-    seed = 1,
-    canLink?: (from: NodeId, to: NodeId) => boolean,
-  ): Net {
-    const net = new Net();
-    if (canLink !== undefined) net.canLink = canLink;
-    ids.forEach((id, i) => net.add(id, seed * 100 + i, options));
-    ids.forEach((id, i) => net.start(id, ids.slice(0, i)));
-    net.advance(1_000);
-    return net;
-  }
-}
+import { encodeMessage, type MembershipMessage, type NodeId, type WireEntry } from './wire';
+import { Net, type Logged } from './test-net';
 
 function entriesOf(message: MembershipMessage): WireEntry[] {
   return 'entries' in message ? message.entries : [];
@@ -888,6 +736,16 @@ describe('Membership golden effect stream', () => {
     net.blocked.clear();
     net.run('n000000000000000000011', net.node('n000000000000000000011').leave(net.now));
     net.advance(460_000);
+    // One node cut off entirely (its links stay up, nothing crosses, no new link): it removes its neighbours as
+    // dead and the members it only heard of as stale, since no word of them reaches it; then it heals.
+    const cutOff = 'n000000000000000000013';
+    const linkable = net.canLink;
+    net.canLink = (from, to) => from !== cutOff && to !== cutOff && linkable(from, to);
+    for (const x of ids) net.blocked.add(`${x}>${cutOff}`).add(`${cutOff}>${x}`);
+    net.advance(560_000);
+    net.blocked.clear();
+    net.canLink = linkable;
+    net.advance(640_000);
     return { log: JSON.stringify(net.log), net };
   }
 
@@ -899,7 +757,8 @@ describe('Membership golden effect stream', () => {
     const coverage = {
       connects: count((l) => l.effect.type === 'connect'),
       disconnects: count((l) => l.effect.type === 'disconnect'),
-      introduces: count((l) => l.effect.type === 'introduce'),
+      introduces: count((l) => l.effect.type === 'introduce' && l.effect.reason === 'isolated'),
+      checkIns: count((l) => l.effect.type === 'introduce' && l.effect.reason === 'check-in'),
       byeTrim: count((l) => l.effect.type === 'send' && l.effect.message.t === 'bye' && l.effect.message.reason === 'trim'),
       neighbourDown: events('neighbour:down'),
       suspect: events('peer:suspect'),
@@ -915,7 +774,9 @@ describe('Membership golden effect stream', () => {
     // The scenario still takes every path (a change that skips one would make the hash prove less).
     for (const [path, times] of Object.entries(coverage)) expect(times, path).toBeGreaterThan(0);
     // Recorded at 0591822 before the core split (and proved identical after it); re-recorded when the test's IDs
-    // became real 22-character IDs. Any change to what the core does changes these.
-    expect({ length: log.length, hash: fnv1a(log) }).toEqual({ length: 8_226_680, hash: 'c33d86b8' });
+    // became real 22-character IDs, and again for issue 18 (introductions only when isolated, check-ins after
+    // removals, strangers dialled from introductions; the cut-off node added for the stale path, which the
+    // scenario no longer took). Any change to what the core does changes these.
+    expect({ length: log.length, hash: fnv1a(log) }).toEqual({ length: 10_897_457, hash: '9177e1ac' });
   });
 });

@@ -11,6 +11,7 @@ import { OverlayMaintenance } from './overlay-maintenance';
 import { OwnEntry } from './own-entry';
 import { PeerTable, peerScore, type PeerRecord } from './peer-table';
 import type { Rng } from './random';
+import { ServerCheckIn } from './server-check-in';
 import { TableSync } from './table-sync';
 import type { MembershipMessage, NodeId } from './wire';
 
@@ -69,6 +70,7 @@ export class Membership {
   private readonly links: LinkLifecycle;
   private readonly failures: FailureDetector;
   private readonly maintenance: OverlayMaintenance;
+  private readonly checkIn: ServerCheckIn;
   private started = false;
   private nextCleanupMs = Infinity;
 
@@ -80,7 +82,10 @@ export class Membership {
     const table = (this.table = new PeerTable(selfId, options));
     const overlay = (this.overlay = new Overlay(options));
     const probes = new Liveness(options);
-    const out = (this.out = new Outbox(stats));
+    // Any removal (our own finding or hearsay) may have taken the mesh's last introducer: see `ServerCheckIn`.
+    const out = (this.out = new Outbox(stats, (event) => {
+      if (event.type === 'peer:remove') this.checkIn.memberGone(event.id);
+    }));
     const own = (this.own = new OwnEntry(selfId, options, rng));
     const neighbours = (): NodeId[] => overlay.openPeers();
     const spread = (this.spread = new Dissemination({ selfId, options, rng, table, own, neighbours, out }));
@@ -90,6 +95,7 @@ export class Membership {
     const links = (this.links = new LinkLifecycle({ selfId, options, rng, overlay, probes, table, sync, own, out, stats }));
     this.failures = new FailureDetector({ table, probes, spread, links, out, stats });
     this.maintenance = new OverlayMaintenance({ selfId, options, rng, table, overlay, links, out });
+    this.checkIn = new ServerCheckIn({ selfId, options, rng, table, out, linked: () => overlay.openCount() > 0 });
     if (init.snapshot !== undefined) {
       own.restore(init.snapshot.selfCounter);
       for (const record of init.snapshot.peers) table.restore(record);
@@ -108,6 +114,7 @@ export class Membership {
     this.own.start(nowMs);
     this.maintenance.start(nowMs);
     for (const peer of bootstrap.slice(0, this.maintenance.dialBudget())) this.maintenance.dial(peer, nowMs);
+    this.checkIn.introduced(bootstrap, nowMs);
     this.maintenance.wakeBy(nowMs);
     return this.out.flush();
   }
@@ -125,6 +132,7 @@ export class Membership {
     this.own.tick(nowMs);
     if (this.spread.gossipIfDue(nowMs)) this.maintenance.wakeBy(nowMs);
     this.maintenance.tick(nowMs);
+    this.checkIn.tick(nowMs);
     this.spread.flushIfDue(nowMs);
     return this.out.flush();
   }
@@ -137,14 +145,15 @@ export class Membership {
       this.nextCleanupMs,
       this.own.nextWakeMs(),
       this.maintenance.nextWakeMs(),
+      this.checkIn.nextWakeMs(),
       this.failures.nextWakeMs(),
       this.links.nextWakeMs(),
     );
   }
 
   /**
-   * The local time from which the core asks the signaling server for introductions again, should it still need
-   * them (isolated, or an island too small to fill its links); -Infinity before its first request. Set, with
+   * The local time from which the core asks the signaling server for introductions again, should it still be
+   * isolated; -Infinity before its first request. Set, with
    * back-off and jitter, whenever it asks, so the driver can tell when a failed request will be retried.
    */
   introductionDueMs(): number {
@@ -172,10 +181,16 @@ export class Membership {
     return this.out.flush();
   }
 
-  /** Introductions from the signaling server (first contact, or after isolation): dial them. */
+  /**
+   * Introductions from the signaling server (first contact, after isolation, a check-in, an introducer's rejoin):
+   * dial them, and a member never heard of even with full links (it is of another mesh). Any answer ends a
+   * pending check-in.
+   */
   introduce(nowMs: number, peers: readonly NodeId[]): Effect[] {
     if (this.started && !this.own.left) {
-      for (const peer of peers.slice(0, this.maintenance.dialBudget())) this.maintenance.dial(peer, nowMs);
+      this.checkIn.answered();
+      this.maintenance.introduced(peers, nowMs);
+      this.checkIn.introduced(peers, nowMs);
     }
     return this.out.flush();
   }
@@ -189,16 +204,14 @@ export class Membership {
 
   /** The link to `peer` is open (in either direction): sync whole tables, start probing. */
   linkUp(nowMs: number, peer: NodeId): Effect[] {
-    if (this.links.open(peer, nowMs) === 'opened') {
-      this.maintenance.linkOpened();
-      this.sync.linkOpened(peer);
-    }
+    if (this.links.open(peer, nowMs) === 'opened') this.sync.linkOpened(peer, nowMs, this.maintenance.linkOpened(peer));
     return this.out.flush();
   }
 
   /** The link to `peer` closed, or the attempt to open it failed. */
   linkDown(nowMs: number, peer: NodeId): Effect[] {
     const link = this.links.close(peer, nowMs, 'closed');
+    this.maintenance.linkClosed(peer);
     if (link === undefined) return this.out.flush();
     if (link.state === 'open' && !link.expectClose && !this.own.left) this.failures.closedUnannounced(peer, nowMs);
     this.maintenance.wakeBy(nowMs);

@@ -1,4 +1,4 @@
-import type { Effect, MembershipEvent, MembershipStats } from './effects';
+import type { Effect, IntroductionReason, MembershipEvent, MembershipStats } from './effects';
 import type { MembershipMessage, NodeId } from './wire';
 
 /**
@@ -9,7 +9,11 @@ import type { MembershipMessage, NodeId } from './wire';
 export class Outbox {
   private effects: Effect[] = [];
 
-  constructor(private readonly stats: Pick<MembershipStats, 'messagesOut'>) {}
+  constructor(
+    private readonly stats: Pick<MembershipStats, 'messagesOut'>,
+    /** Sees every event as it is queued (the core's own parts react to removals through it). */
+    private readonly onEvent: (event: MembershipEvent) => void = () => {},
+  ) {}
 
   /** Send `message` over the open link to `to`. */
   send(to: NodeId, message: MembershipMessage): void {
@@ -20,6 +24,7 @@ export class Outbox {
   /** Tell observers. */
   emit(event: MembershipEvent): void {
     this.effects.push({ type: 'event', event });
+    this.onEvent(event);
   }
 
   /** Open a link to `to`, making the offer if `initiator`. */
@@ -33,8 +38,8 @@ export class Outbox {
   }
 
   /** Ask the signaling server for introductions. */
-  introduce(): void {
-    this.effects.push({ type: 'introduce' });
+  introduce(reason: IntroductionReason): void {
+    this.effects.push({ type: 'introduce', reason });
   }
 
   /** Everything queued since the last flush, oldest first; the queue starts empty again. */

@@ -1,9 +1,15 @@
 /**
  * Overlay maintenance: whom this node links with, and when. Keeps the degree between target and maximum (random
  * replacements, best of three by score), sheds excess links, retries removed peers now and then (partition
- * healing), rewires one old link now and then (so the overlay does not keep the shape of its join order), and asks
- * the signaling server for introductions when isolated. It decides; `LinkLifecycle` carries attempts and closes
+ * healing), rewires one old link now and then (so the overlay does not keep the shape of its join order), asks
+ * the signaling server for introductions only when isolated, and dials an introduced member it never heard of
+ * (another mesh of the room: the link merges the two). It decides; `LinkLifecycle` carries attempts and closes
  * out and keeps the books.
+ *
+ * A node with links never polls the server: its first link brings it the whole table of its mesh, so whatever it
+ * does not know belongs to another mesh, which only the server can introduce. A room smaller than the target
+ * degree is complete once every member is linked, and asks nothing either; meshes that formed apart meet through
+ * the check-ins after removals (`server-check-in.ts`) and introducer rejoins (driver).
  */
 import type { LinkLifecycle } from './link-lifecycle';
 import type { MembershipOptions } from './options';
@@ -18,7 +24,7 @@ export interface OverlayMaintenanceDeps {
   readonly selfId: NodeId;
   readonly options: MembershipOptions;
   readonly rng: Rng;
-  readonly table: Pick<PeerTable, 'sample' | 'listedIds'>;
+  readonly table: Pick<PeerTable, 'sample' | 'get'>;
   readonly overlay: OverlayView;
   readonly links: Pick<LinkLifecycle, 'attempt' | 'shed'>;
   readonly out: Pick<Outbox, 'introduce'>;
@@ -34,6 +40,8 @@ export class OverlayMaintenance {
   private introductionBackoffMs = 0;
   /** Periodic rewiring on (the driver turns it off when the browser's connection budget runs low). */
   private rewiring = true;
+  /** Members dialled because the server introduced them and the table did not know them: their links merge meshes. */
+  private readonly strangers = new Set<NodeId>();
 
   constructor(private readonly deps: OverlayMaintenanceDeps) {}
 
@@ -55,8 +63,8 @@ export class OverlayMaintenance {
   }
 
   /**
-   * The local time from which the core asks the signaling server for introductions again, should it still need
-   * them (isolated, or an island too small to fill its links); -Infinity before its first request.
+   * The local time from which the core asks the signaling server for introductions again, should it still be
+   * isolated; -Infinity before its first request.
    */
   introductionDueMs(): number {
     return this.nextIntroductionMs;
@@ -67,10 +75,51 @@ export class OverlayMaintenance {
     this.rewiring = enabled;
   }
 
-  /** A link opened: the next isolation starts its introduction back-off afresh. */
-  linkOpened(): void {
+  /**
+   * A link opened: the next isolation starts its introduction back-off afresh. True when the peer was a stranger
+   * dialled from introductions (the link joins two meshes: whole tables go both ways, see `TableSync`).
+   */
+  linkOpened(peer: NodeId): boolean {
     this.introductionBackoffMs = 0;
+    return this.strangers.delete(peer);
   }
+
+  /** A link or attempt ended: a stranger's attempt is over. */
+  linkClosed(peer: NodeId): void {
+    this.strangers.delete(peer);
+  }
+
+  /**
+   * Introductions from the signaling server (first contact, after isolation, a check-in or an introducer's
+   * rejoin): dials them within the budget, and one member the table has never heard of even when the links are
+   * full. Such a member cannot be of this mesh (a link brings the whole table), so it is of a mesh that formed
+   * apart: one link between the two merges their tables, and the overlay sheds an old link later if need be.
+   */
+  introduced(peers: readonly NodeId[], nowMs: number): void {
+    const { selfId, overlay, table, options, rng } = this.deps;
+    // A first contact is no merge: a node without links knows nobody, and its budget covers its first dials.
+    const linked = overlay.openCount() > 0;
+    const isStranger = (peer: NodeId): boolean => linked && peer !== selfId && table.get(peer) === undefined;
+    for (const peer of peers.slice(0, this.dialBudget())) this.dialIntroduced(peer, isStranger(peer), nowMs);
+    if (!linked || peers.some((peer) => this.strangers.has(peer))) return;
+    const stranger = peers.find((peer) => isStranger(peer) && overlay.canDial(peer, nowMs));
+    if (stranger === undefined) return;
+    if (overlay.totalCount() >= options.maxDegree) {
+      const sheddable = overlay.sheddable(nowMs);
+      const old = sheddable[Math.floor(rng.next() * sheddable.length)];
+      if (old === undefined) return;
+      this.deps.links.shed(old, nowMs);
+    }
+    this.dialIntroduced(stranger, true, nowMs);
+  }
+
+  /** Dials an introduction; a stranger's link is remembered as one that joins two meshes. */
+  private dialIntroduced(peer: NodeId, stranger: boolean, nowMs: number): void {
+    if (stranger) this.strangers.add(peer);
+    this.dial(peer, nowMs);
+    if (this.deps.overlay.get(peer) === undefined) this.strangers.delete(peer);
+  }
+
 
   /** Runs what is due: retry of a removed peer, rewiring, then degree maintenance. */
   tick(nowMs: number): void {
@@ -118,10 +167,8 @@ export class OverlayMaintenance {
         const [best] = pool.splice(bestIndex, 1);
         if (best !== undefined) this.dial(best.id, nowMs);
       }
-      // Isolated, or stuck in a tiny island that knows too few members to fill its links: back to the server.
-      if (overlay.totalCount() === 0 || (pool.length === 0 && table.listedIds().length < options.targetDegree)) {
-        this.askForIntroductions(nowMs);
-      }
+      // Isolated: back to the server. A node with a link never asks (its mesh's table came over that link).
+      if (overlay.totalCount() === 0) this.askForIntroductions(nowMs);
       if (overlay.totalCount() < options.targetDegree) this.wakeBy(nowMs + options.gossipIntervalMs / 4);
     }
     const excess = overlay.openCount() - options.maxDegree;
@@ -145,7 +192,7 @@ export class OverlayMaintenance {
     const { options, rng } = this.deps;
     this.introductionBackoffMs = Math.min(options.retryMaxMs, Math.max(options.retryBaseMs / 2, this.introductionBackoffMs * 2));
     this.nextIntroductionMs = nowMs + jitter(this.introductionBackoffMs, 0.5, rng);
-    this.deps.out.introduce();
+    this.deps.out.introduce('isolated');
   }
 
   /**

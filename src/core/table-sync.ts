@@ -26,11 +26,16 @@ export class TableSync {
 
   constructor(private readonly deps: TableSyncDeps) {}
 
-  /** A link to `peer` opened: say hello with our own entry, and ask for its whole table where that is news. */
-  linkOpened(peer: NodeId): void {
-    const want = !this.synced || this.deps.table.get(peer)?.state === 'dead';
+  /**
+   * A link to `peer` opened: say hello with our own entry, and ask for its whole table where that is news. A link
+   * that joins two meshes (`merging`: this node dialled a member of another mesh) carries whole tables both ways:
+   * ours goes unasked, after the hello, so the far side floods every member of ours as news to its mesh.
+   */
+  linkOpened(peer: NodeId, nowMs: number, merging = false): void {
+    const want = merging || !this.synced || this.deps.table.get(peer)?.state === 'dead';
     if (want) this.awaiting.add(peer);
     this.deps.out.send(peer, { t: 'sync', entries: [this.deps.own.entry()], want });
+    if (merging) this.sendWholeTable(peer, nowMs);
   }
 
   /** The peer asked for our whole table: own entry and every record, tombstones included, ≤ 16 KiB per chunk. */

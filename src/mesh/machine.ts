@@ -96,12 +96,13 @@ export class MeshMachine {
       {
         now: () => this.nowMs,
         // Waiting makes sense only for a later dial towards a member the mesh may soon reach: a first contact, a
-        // sibling tab, or a removed peer retried to heal a partition (no route can reach it) dial at once.
+        // sibling tab, a removed peer retried to heal a partition, or a member the table never heard of (the
+        // server introduced it: it is of another mesh) has no route coming, and dials at once through the server.
         ready: (peer) =>
           this.core.neighbours().length === 0 ||
           this.router.canReach(this.nowMs, peer) ||
           this.reachesWithoutMesh(peer) ||
-          this.core.peer(peer)?.state === 'dead',
+          !this.core.lists(peer),
         dial: (peer, initiator) => this.dial(peer, initiator),
         giveUp: (peer) => this.runCore(this.core.linkDown(this.nowMs, peer)),
       },

@@ -2,7 +2,7 @@
  * What the mesh machine asks its driver (a tab, a Node process, or the simulator) to do, in one union. The machine
  * never performs I/O; every input returns these, and the driver carries them out in order.
  */
-import type { MembershipEvent } from '../core/effects';
+import type { IntroductionReason, MembershipEvent } from '../core/effects';
 import type { NodeId } from '../core/wire';
 import type { RoutedDelivery, RouteLogEntry, UnicastResult } from '../routing/router-effects';
 import type { OutFrame } from './frame-codec';
@@ -27,8 +27,11 @@ export type MeshEffect =
   | { type: 'seal-signal'; to: NodeId; payload: SignalPayload }
   /** Check the seal of signaling that came through the mesh from `from`, then call `openedSignal` or `refusedSignal`. */
   | { type: 'verify-signal'; from: NodeId; body: string }
-  /** Ask the signaling server for introductions; answer with `introduced` or `introductionFailed`. */
-  | { type: 'introduce' }
+  /**
+   * Ask the signaling server for introductions; answer with `introduced` (a failure needs no answer: the core
+   * retries on its own back-off). `reason` as the core's `introduce` effect: `isolated` or `check-in`.
+   */
+  | { type: 'introduce'; reason: IntroductionReason }
   /** A membership change, for observers. */
   | { type: 'membership'; event: MembershipEvent }
   /** A routed message for this node. */

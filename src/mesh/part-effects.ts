@@ -42,7 +42,7 @@ export function runCoreEffects(effects: readonly Effect[], host: PartEffectsHost
         host.endLink(effect.to);
         break;
       case 'introduce':
-        host.emit({ type: 'introduce' });
+        host.emit({ type: 'introduce', reason: effect.reason });
         break;
       case 'event':
         host.emit({ type: 'membership', event: effect.event });

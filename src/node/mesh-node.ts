@@ -69,6 +69,7 @@ export class MeshNode {
       clock: this.clock,
       rng,
       signal: (from, data) => this.run(this.machine.serverSignal(this.clock.now(), from, data)),
+      introduced: (peers) => this.run(this.machine.introduced(this.clock.now(), peers)),
       hasLinks: () => this.machine.core.neighbours().length > 0,
       stopped: () => this.stopped,
     });
@@ -277,6 +278,14 @@ export class MeshNode {
         void this.crypto.verify(effect.from, effect.body);
         return;
       case 'introduce':
+        if (effect.reason === 'check-in' && this.server.status().introducer) {
+          // We hold one of the room's introducer sockets: newcomers reach this mesh through us already, so the
+          // check-in is answered without the server (after this effect run, not inside it).
+          queueMicrotask(() => {
+            if (!this.stopped) this.run(this.machine.introduced(this.clock.now(), []));
+          });
+          return;
+        }
         void this.fetchIntroductions();
         return;
       case 'result': {

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { jitter, seededRng } from '../core/random';
 import { FakeSignalingClient, settle } from './fake-signaling';
-import { ServerPresence } from './server-presence';
+import { CHECK_IN_HOLD_MS, RELEASE_GRACE_MS, ServerPresence } from './server-presence';
 import { ManualClock } from './test-clock';
 
 const SELF = 'AAAAAAAAAAAAAAAAAAAAAA';
 
-function setup(seed = 5): { presence: ServerPresence; clock: ManualClock; clients: FakeSignalingClient[] } {
+function setup(
+  seed = 5,
+  links = { open: false },
+): { presence: ServerPresence; clock: ManualClock; clients: FakeSignalingClient[]; introduced: string[][] } {
   const clock = new ManualClock(10_000);
   const clients: FakeSignalingClient[] = [];
+  const introduced: string[][] = [];
   const presence = new ServerPresence({
     make: () => {
       const client = new FakeSignalingClient();
@@ -18,10 +22,11 @@ function setup(seed = 5): { presence: ServerPresence; clock: ManualClock; client
     clock,
     rng: seededRng(seed),
     signal: () => {},
-    hasLinks: () => false,
+    introduced: (peers) => void introduced.push(peers),
+    hasLinks: () => links.open,
     stopped: () => false,
   });
-  return { presence, clock, clients };
+  return { presence, clock, clients, introduced };
 }
 
 /** The socket joins the room; `introducer` says whether the server keeps it in its pool. */
@@ -88,5 +93,49 @@ describe('server presence: retrying the server', () => {
     introducer.presence.close();
     expect(introducer.presence.retry()).toEqual({ attempting: false, rejoinAtMs: null });
     expect(introducer.clock.timerCount).toBe(0);
+  });
+});
+
+describe('server presence: islands and check-ins', () => {
+  const OTHER = 'BBBBBBBBBBBBBBBBBBBBBB';
+
+  it("an introducer's rejoin hands the server's introductions to the machine (a mesh that formed meanwhile)", async () => {
+    const { presence, clock, clients, introduced } = setup(7);
+    await joinAs(presence, clients[0], true);
+    clients[0]?.drop();
+    clock.advance((presence.retry().rejoinAtMs ?? 0) - clock.now());
+    clients[1]?.welcome({ id: SELF, peers: [OTHER], introducer: true });
+    await settle();
+    expect(introduced).toEqual([[OTHER]]);
+  });
+
+  it('a guest that joins with links (a check-in) holds its socket for the links it starts, then lets go', async () => {
+    const links = { open: true };
+    const { presence, clock, clients } = setup(3, links);
+    await joinAs(presence, clients[0], false);
+    clock.advance(RELEASE_GRACE_MS);
+    expect(presence.status().connected).toBe(true);
+    clock.advance(CHECK_IN_HOLD_MS - RELEASE_GRACE_MS);
+    expect(presence.status().connected).toBe(false);
+    expect(clients[0]?.calls.release).toBe(1);
+  });
+
+  it('a guest that joins without links lets go a grace period after its first link', async () => {
+    const links = { open: false };
+    const { presence, clock, clients } = setup(3, links);
+    await joinAs(presence, clients[0], false);
+    clock.advance(CHECK_IN_HOLD_MS);
+    expect(presence.status().connected).toBe(true);
+    links.open = true;
+    presence.linkOpened();
+    clock.advance(RELEASE_GRACE_MS);
+    expect(presence.status().connected).toBe(false);
+  });
+
+  it('an introducer keeps its socket whatever its links', async () => {
+    const { presence, clock, clients } = setup(3, { open: true });
+    await joinAs(presence, clients[0], true);
+    clock.advance(10 * CHECK_IN_HOLD_MS);
+    expect(presence.status()).toEqual({ connected: true, introducer: true });
   });
 });

@@ -2,7 +2,9 @@
  * The driver's relation with the signaling server, which is for first contact only: join the room (a fresh socket
  * when the old one closed), let go of it once the mesh carries this node (unless the server keeps it as one of the
  * room's introducers), and, for an introducer that lost its socket (server restart), come back with back-off and
- * jitter so a restart sees no stampede.
+ * jitter so a restart sees no stampede. A rejoin's introductions go to the machine: a member it never heard of is
+ * of a mesh that formed while the server was away, and is dialled (islands merge). A linked node that joins (a
+ * check-in) holds its socket long enough for the links its introductions start, which the server signals.
  */
 import { SIGNAL_LEASE_EXPIRED_CLOSE_CODE, type SignalingClient } from '../adapters/signaling-client';
 import { jitter, type Rng } from '../core/random';
@@ -19,6 +21,8 @@ export interface PresenceHost {
   rng: Rng;
   /** A payload relayed by the server (or a sibling tab) from `from`. */
   signal(from: NodeId, data: unknown): void;
+  /** Introductions the server gave a rejoin (the machine dials any member of another mesh among them). */
+  introduced(peers: NodeId[]): void;
   /** True while the node has at least one open mesh link. */
   hasLinks(): boolean;
   stopped(): boolean;
@@ -26,6 +30,11 @@ export interface PresenceHost {
 
 /** A guest lets go of the server this long after its first link opened (first-contact set-ups in flight finish). */
 export const RELEASE_GRACE_MS = 5_000;
+/**
+ * A guest that joins while it has links (a check-in) keeps its socket this long: the links to members of another
+ * mesh that its introductions start are signaled through the server, and must finish first (connect time-out 15 s).
+ */
+export const CHECK_IN_HOLD_MS = 20_000;
 /** Back-off of an introducer reconnecting after its socket dropped: 1 s doubling to 60 s, ±50 % jitter. */
 const REJOIN_BASE_MS = 1_000;
 const REJOIN_MAX_MS = 60_000;
@@ -93,6 +102,11 @@ export class ServerPresence {
    * signals its connections, and it comes back only when isolated (the core asks for introductions).
    */
   linkOpened(): void {
+    this.scheduleRelease(RELEASE_GRACE_MS);
+  }
+
+  /** A guest with links lets go of the server after `delayMs` (a pending release stands). */
+  private scheduleRelease(delayMs: number): void {
     if (!this.joined || this.introducer || this.releaseTimer !== undefined || !this.host.hasLinks()) return;
     this.releaseTimer = this.host.clock.setTimeout(() => {
       this.releaseTimer = undefined;
@@ -101,7 +115,7 @@ export class ServerPresence {
       this.joined = false;
       this.counters.serverReleases++;
       this.client.release();
-    }, RELEASE_GRACE_MS);
+    }, delayMs);
   }
 
   /** Closes everything (the node stops). */
@@ -131,7 +145,7 @@ export class ServerPresence {
     this.joined = true;
     this.introducer = welcome.introducer;
     this.released = undefined;
-    this.linkOpened();
+    this.scheduleRelease(this.host.hasLinks() ? CHECK_IN_HOLD_MS : RELEASE_GRACE_MS);
     return welcome.peers;
   }
 
@@ -166,8 +180,9 @@ export class ServerPresence {
       if (this.host.stopped() || this.joined) return;
       this.counters.serverRejoins++;
       this.join().then(
-        () => {
+        (peers) => {
           this.rejoinBackoffMs = 0;
+          if (!this.host.stopped()) this.host.introduced(peers);
         },
         () => this.scheduleRejoin(),
       );
