@@ -4,6 +4,7 @@ import { EntryMerge } from './entry-merge';
 import { FailureDetector } from './failure-detector';
 import { LinkLifecycle } from './link-lifecycle';
 import { Liveness } from './liveness';
+import { LocalHealth } from './local-health';
 import { resolveOptions, type MembershipOptions } from './options';
 import { Outbox } from './outbox';
 import { Overlay } from './overlay';
@@ -69,6 +70,7 @@ export class Membership {
   private readonly links: LinkLifecycle;
   private readonly failures: FailureDetector;
   private readonly maintenance: OverlayMaintenance;
+  private readonly health: LocalHealth;
   private started = false;
   private nextCleanupMs = Infinity;
 
@@ -90,6 +92,7 @@ export class Membership {
     const links = (this.links = new LinkLifecycle({ selfId, options, rng, overlay, probes, table, sync, own, out, stats }));
     this.failures = new FailureDetector({ table, probes, spread, links, out, stats });
     this.maintenance = new OverlayMaintenance({ selfId, options, rng, table, overlay, links, out });
+    this.health = new LocalHealth({ options, rng, own, probes, table, sync, neighbours, out, stats });
     if (init.snapshot !== undefined) {
       own.restore(init.snapshot.selfCounter);
       for (const record of init.snapshot.peers) table.restore(record);
@@ -115,9 +118,11 @@ export class Membership {
   /** Runs every timer that is due at `nowMs`. Call it at `nextWakeMs()` (calling earlier is harmless). */
   tick(nowMs: number): Effect[] {
     if (!this.started || this.own.left) return this.out.flush();
+    this.noticeLateness(nowMs);
     if (this.links.expireAttempts(nowMs)) this.maintenance.wakeBy(nowMs);
     this.failures.tick(nowMs);
-    if (nowMs >= this.nextCleanupMs) {
+    // Right after a gap in this node's own timers nobody is swept as stale: the re-probes and the pull come first.
+    if (nowMs >= this.nextCleanupMs && !this.health.inGrace(nowMs)) {
       this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
       this.failures.sweepStale(nowMs);
       this.links.pruneBackoff((peer) => this.table.get(peer) !== undefined);
@@ -134,7 +139,7 @@ export class Membership {
     if (!this.started || this.own.left) return Infinity;
     return Math.min(
       this.spread.nextWakeMs(),
-      this.nextCleanupMs,
+      Math.max(this.nextCleanupMs, this.health.graceEndMs()),
       this.own.nextWakeMs(),
       this.maintenance.nextWakeMs(),
       this.failures.nextWakeMs(),
@@ -166,6 +171,7 @@ export class Membership {
       return this.out.flush();
     }
     this.stats.messagesIn++;
+    this.noticeLateness(nowMs);
     this.failures.heardFrom(from, nowMs);
     this.dispatch(nowMs, from, message);
     this.merging.tellIfDoubted(from, nowMs);
@@ -175,6 +181,7 @@ export class Membership {
   /** Introductions from the signaling server (first contact, or after isolation): dial them. */
   introduce(nowMs: number, peers: readonly NodeId[]): Effect[] {
     if (this.started && !this.own.left) {
+      this.noticeLateness(nowMs);
       for (const peer of peers.slice(0, this.maintenance.dialBudget())) this.maintenance.dial(peer, nowMs);
     }
     return this.out.flush();
@@ -189,6 +196,7 @@ export class Membership {
 
   /** The link to `peer` is open (in either direction): sync whole tables, start probing. */
   linkUp(nowMs: number, peer: NodeId): Effect[] {
+    this.noticeLateness(nowMs);
     if (this.links.open(peer, nowMs) === 'opened') {
       this.maintenance.linkOpened();
       this.sync.linkOpened(peer);
@@ -198,9 +206,12 @@ export class Membership {
 
   /** The link to `peer` closed, or the attempt to open it failed. */
   linkDown(nowMs: number, peer: NodeId): Effect[] {
+    this.noticeLateness(nowMs);
     const link = this.links.close(peer, nowMs, 'closed');
     if (link === undefined) return this.out.flush();
-    if (link.state === 'open' && !link.expectClose && !this.own.left) this.failures.closedUnannounced(peer, nowMs);
+    // Just back from a gap, a silent close most likely means the far side gave up on us: no reason to suspect it.
+    const suspicious = link.state === 'open' && !link.expectClose && !this.own.left && !this.health.inGrace(nowMs);
+    if (suspicious) this.failures.closedUnannounced(peer, nowMs);
     this.maintenance.wakeBy(nowMs);
     return this.out.flush();
   }
@@ -253,6 +264,11 @@ export class Membership {
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
+
+  /** Before any input is handled: was this node itself away (its timers far behind)? See `local-health.ts`. */
+  private noticeLateness(nowMs: number): void {
+    if (this.started && !this.own.left) this.health.check(nowMs, this.nextWakeMs());
+  }
 
   /** Hands one message from a neighbour to the part it is for; every entry-carrying message is merged first. */
   private dispatch(nowMs: number, from: NodeId, message: MembershipMessage): void {
