@@ -32,9 +32,9 @@ test('a unicast from the composer shows at the target with its trace; the sender
   expect(trace.at(-1)).toBe(c!.id);
 
   // The sender's log selected the delivery line, and the graph highlights exactly the links crossed.
-  const selected = page.locator('#route-log li[data-kind="send"] button[aria-pressed="true"]');
+  const selected = page.locator('#route-log li[data-kind="message"] button[aria-pressed="true"]');
   await expect(selected).toHaveCount(1);
-  await expect(selected).toContainText('delivered to');
+  await expect(selected).toContainText('Delivered to');
   await expect.poll(async () => (await graphPicture(page)).pathEdges).toEqual(traceLinks(trace));
 
   // Selecting the line again (keyboard) clears the highlight.

@@ -1,5 +1,6 @@
 /** The live topology graph and the peer table against real tabs: members, links, departures. */
 import { actualLinks, expect, expectFullMembership, FAST_PARAMS, graphPicture, PATIENT_MS, test, type StarmeshNode } from './fixtures';
+import { drawnGraph, linksThroughNodes, triangleAngles } from './ui-geometry';
 
 /** Status per node a page's graph should show once the mesh has settled: itself as self, the others alive. */
 function expectedNodes(viewer: StarmeshNode, nodes: StarmeshNode[]): Record<string, string> {
@@ -23,7 +24,7 @@ test('every page draws all members and exactly the links the nodes hold; a close
     const { edges } = await graphPicture(viewer.page);
     // Four members with at least one link each: a connected mesh has at least three links.
     expect(edges.length, 'links drawn').toBeGreaterThanOrEqual(3);
-    await expect(viewer.page.locator('#graph svg title').first()).toHaveText(/^Mesh topology: 4 nodes/);
+    await expect(viewer.page.locator('#graph svg title').first()).toHaveText(/^Mesh topology: 4 members \(you and 3 others\)/);
     await expect(viewer.page.locator('#peer-rows tr')).toHaveCount(3);
   }
 
@@ -37,6 +38,7 @@ test('every page draws all members and exactly the links the nodes hold; a close
     const { edges } = await graphPicture(viewer.page);
     expect(edges.filter((key) => key.includes(gone.id)), 'links of the closed tab').toEqual([]);
     await expect(viewer.page.locator('#member-count')).toHaveText('2');
+    await expect(viewer.page.locator('#member-summary')).toHaveText('3 members: you and 2 others');
   }
 });
 
@@ -57,4 +59,23 @@ test('the graph stays still when nothing changes', async ({ openNodes }) => {
   expect(await positions()).toBe(rest);
   await expect(viewer.page.locator('#graph svg.graph')).toHaveAttribute('data-layout-runs', layoutRuns ?? '');
   await expect(viewer.page.locator('#route-log li[data-kind="gossip"]').first()).toBeAttached();
+});
+
+test('three tabs are drawn as a triangle: no link behind a node, this node not in the centre', async ({ openNodes }) => {
+  test.setTimeout(300_000);
+  const nodes = await openNodes(3, { params: FAST_PARAMS });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
+  for (const viewer of nodes) {
+    const svg = viewer.page.locator('#graph svg.graph');
+    // Three tabs with a target of six links each end up linked all to all.
+    await expect.poll(async () => (await graphPicture(viewer.page)).edges.length, { message: `links on page ${viewer.index}`, timeout: PATIENT_MS }).toBe(3);
+    await expect(svg).toHaveAttribute('data-settled', 'true', { timeout: PATIENT_MS });
+    const graph = await drawnGraph(viewer.page);
+    expect(linksThroughNodes(graph), `page ${viewer.index}`).toEqual([]);
+    const [a, b, c] = graph.nodes;
+    // A triangle, not a chain: every angle near 60°.
+    for (const angle of triangleAngles(a!, b!, c!)) expect(angle, `angles on page ${viewer.index}`).toBeGreaterThan(50);
+    const self = graph.nodes.find((n) => n.status === 'self')!;
+    expect(Math.hypot(self.x - graph.width / 2, self.y - graph.height / 2), 'this node is off the centre').toBeGreaterThan(graph.height / 4);
+  }
 });

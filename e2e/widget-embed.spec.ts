@@ -1,7 +1,8 @@
 /**
  * The embeddable widget, built (`vite build --mode widget`) and served with its example host pages from another
- * origin than the page: it joins the same mesh as ordinary tabs, emits its DOM events, exposes the node, and its
- * styles and the host's stay apart. Screenshots of the widget go to test-results/screenshots/.
+ * origin than the page: it joins the same mesh as ordinary tabs, emits its DOM events, exposes the node, its
+ * styles and a hostile host page's stay apart (e2e/pages/widget-hostile.html, a fixture served by the page's dev
+ * server that loads the built widget from the widget's origin), and every observed attribute reacts when changed. Screenshots of the widget go to test-results/screenshots/.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
@@ -23,7 +24,7 @@ function recordWidgetEvents(): void {
   }
 }
 
-/** Opens a host page of the widget origin in its own context; returns the page and the widget node's ID. */
+/** Opens a host page in its own context; returns the page and the widget node's ID. */
 async function openHost(
   browser: import('@playwright/test').Browser,
   url: string,
@@ -39,9 +40,9 @@ async function openHost(
   return { page, id, close: () => context.close() };
 }
 
-function hostUrl(base: string, path: string, room: string, signal: string): string {
+function hostUrl(base: string, path: string, room: string, signal: string, extra: Record<string, string> = {}): string {
   const options = new URLSearchParams(Object.entries(FAST_PARAMS).map(([k, v]) => [k, String(v)]));
-  return `${base}/${path}?${new URLSearchParams({ room, signal, options: options.toString() })}`;
+  return `${base}/${path}?${new URLSearchParams({ room, signal, options: options.toString(), ...extra })}`;
 }
 
 const events = (page: Page, type: string): Promise<Array<Record<string, unknown>>> =>
@@ -66,7 +67,8 @@ test('the widget on another origin joins the mesh of ordinary tabs and emits joi
     await expect.poll(async () => (await events(host.page, 'starmesh-join')).map((d) => d['id']).sort()).toEqual([a.id, b.id].sort());
     const shadowText = (selector: string): Promise<string> =>
       host.page.evaluate((sel) => document.querySelector('starmesh-widget')!.shadowRoot!.querySelector(sel)?.textContent ?? '', selector);
-    await expect.poll(() => shadowText('.count')).toBe('2');
+    await expect.poll(() => shadowText('.count')).toBe('3');
+    expect(await shadowText('.who')).toBe('you and 2 others');
     await expect.poll(() => host.page.evaluate(() => document.querySelector('starmesh-widget')!.shadowRoot!.querySelectorAll('[data-node]').length)).toBe(3);
 
     // A tab sends to the widget's node: the host page hears it with the trace.
@@ -78,28 +80,31 @@ test('the widget on another origin joins the mesh of ordinary tabs and emits joi
     const [message] = await events(host.page, 'starmesh-message');
     expect((message!['trace'] as string[]).at(-1)).toBe(host.id);
 
-    // The example page lists the events for its reader too.
-    await expect(host.page.locator('#events li[data-type="starmesh-message"]')).toHaveCount(1);
+    // The example page tells its reader about the events too, in its own words.
+    await expect(host.page.locator('#events li[data-type="starmesh-message"]')).toHaveText([`${a.id.slice(0, 6)} says: hello widget`]);
 
     await host.page.locator('starmesh-widget').screenshot({ path: `${SCREENSHOT_DIR}/widget-compact.png` });
     await testInfo.attach('widget-compact', { path: `${SCREENSHOT_DIR}/widget-compact.png`, contentType: 'image/png' });
 
     await b.close();
     await expect.poll(async () => (await events(host.page, 'starmesh-leave')).map((d) => d['id']), { timeout: 60_000 }).toEqual([b.id]);
-    await expect.poll(() => shadowText('.count')).toBe('1');
+    await expect.poll(() => shadowText('.count')).toBe('2');
   } finally {
     if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('host-console.txt', { body: log.join('\n') || '(empty)', contentType: 'text/plain' });
     await host.close();
   }
 });
 
-test('widget and host page styles stay apart; the panel opens from the keyboard', async ({ browser, openNodes, room, signalUrl, widgetHostUrl }, testInfo) => {
+test('widget and host page styles stay apart; the panel opens from the keyboard', async ({ browser, openNodes, room, signalUrl, widgetHostUrl, baseURL }, testInfo) => {
   test.setTimeout(300_000);
   const [tab] = await openNodes(1, { params: FAST_PARAMS });
   const log: string[] = [];
-  const host = await openHost(browser, hostUrl(widgetHostUrl, '', room, signalUrl), log);
+  // The rude fixture page, with the built widget from its own origin.
+  const fixture = hostUrl(baseURL!, 'e2e/pages/widget-hostile.html', room, signalUrl, { widget: `${widgetHostUrl}/starmesh-widget.iife.js` });
+  const host = await openHost(browser, fixture, log);
   try {
     const page = host.page;
+    await expect(page).toHaveTitle(/^Style isolation test page/);
     await expect.poll(() => page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members()), { timeout: PATIENT_MS }).toEqual([tab!.id]);
     const styles = await page.evaluate(() => {
       const widget = document.querySelector('starmesh-widget')!;
@@ -127,7 +132,7 @@ test('widget and host page styles stay apart; the panel opens from the keyboard'
     expect(styles.accent).not.toBe('rgb(255, 0, 255)');
 
     // Keyboard: Tab reaches the summary button, Enter opens the panel with the peer list.
-    const summary = page.locator('starmesh-widget').getByRole('button', { name: /^Starmesh: 1 member/ });
+    const summary = page.locator('starmesh-widget').getByRole('button', { name: /^Starmesh: 2 members \(you and 1 other\)/ });
     await summary.focus();
     await page.keyboard.press('Enter');
     await expect(summary).toHaveAttribute('aria-expanded', 'true');
@@ -154,6 +159,71 @@ test('the ES module build defines the same element and hands the node to the hos
     await expect.poll(() => host.page.evaluate(() => document.querySelector('starmesh-widget')!.node!.members()), { timeout: PATIENT_MS }).toEqual([tab!.id]);
     await expect(host.page.locator('starmesh-widget').locator(`li[data-peer="${tab!.id}"]`)).toBeVisible();
   } finally {
+    await host.close();
+  }
+});
+
+test('every observed attribute reacts when changed: expanded, theme, and room, signal and options with a new node', async ({ browser, openNodes, room, signalUrl, widgetHostUrl }) => {
+  test.setTimeout(300_000);
+  const [inA] = await openNodes(1, { params: FAST_PARAMS });
+  const [inB] = await openNodes(1, { params: FAST_PARAMS, room: `${room}-b` });
+  const log: string[] = [];
+  const host = await openHost(browser, hostUrl(widgetHostUrl, '', room, signalUrl), log);
+  try {
+    const page = host.page;
+    const widget = page.locator('starmesh-widget');
+    const members = (): Promise<string[]> => page.evaluate(() => document.querySelector('starmesh-widget')!.node?.members() ?? []);
+    const nodeId = (): Promise<string | null> => page.evaluate(() => document.querySelector('starmesh-widget')!.node?.id ?? null);
+    const setAttr = (name: string, value: string | null): Promise<void> =>
+      page.evaluate(({ n, v }) => (v === null ? document.querySelector('starmesh-widget')!.removeAttribute(n) : document.querySelector('starmesh-widget')!.setAttribute(n, v)), { n: name, v: value });
+    await expect.poll(members, { timeout: PATIENT_MS }).toEqual([inA!.id]);
+
+    // expanded: the panel opens and closes, and the button says so.
+    const summary = widget.getByRole('button', { name: /^Starmesh: / });
+    await setAttr('expanded', '');
+    await expect(summary).toHaveAttribute('aria-expanded', 'true');
+    await expect(widget.locator(`li[data-peer="${inA!.id}"]`)).toBeVisible();
+    await setAttr('expanded', null);
+    await expect(summary).toHaveAttribute('aria-expanded', 'false');
+    await expect(widget.locator(`li[data-peer="${inA!.id}"]`)).toBeHidden();
+
+    // theme: dark and light whatever the system says.
+    const background = (): Promise<string> => page.evaluate(() => getComputedStyle(document.querySelector('starmesh-widget')!.shadowRoot!.querySelector('.box')!).backgroundColor);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await setAttr('theme', 'dark');
+    await expect.poll(background).toBe('rgb(27, 28, 33)');
+    await setAttr('theme', 'light');
+    await expect.poll(background).toBe('rgb(255, 255, 255)');
+
+    // room (with signal set in the same task: one restart): the old node leaves, a new one joins room B.
+    const first = host.id;
+    const readyEvents = async (): Promise<number> => (await events(page, 'starmesh-ready')).length;
+    expect(await readyEvents()).toBe(1);
+    await page.evaluate(([r, sig]) => {
+      const element = document.querySelector('starmesh-widget')!;
+      element.setAttribute('room', r!);
+      element.setAttribute('signal', sig!);
+    }, [`${room}-b`, signalUrl]);
+    await expect.poll(members, { timeout: PATIENT_MS }).toEqual([inB!.id]);
+    const second = await nodeId();
+    expect(second).not.toBe(first);
+    expect(await readyEvents()).toBe(2);
+    expect(await page.evaluate(() => document.querySelector('starmesh-widget')!.ready.then((node) => node.id))).toBe(second);
+    // The old node said goodbye: the tab of room A no longer lists it.
+    await expect.poll(() => inA!.page.evaluate(() => window.starmesh!.members()), { timeout: PATIENT_MS }).toEqual([]);
+    expect(await page.evaluate(() => document.querySelector('starmesh-widget')!.shadowRoot!.querySelectorAll('svg.graph').length)).toBe(1);
+
+    // options: a new node again, same room.
+    await setAttr('options', new URLSearchParams({ ...Object.fromEntries(Object.entries(FAST_PARAMS).map(([k, v]) => [k, String(v)])), gossipMs: '400' }).toString());
+    await expect.poll(nodeId, { timeout: PATIENT_MS }).not.toBe(second);
+    await expect.poll(members, { timeout: PATIENT_MS }).toEqual([inB!.id]);
+
+    // signal: an unreachable server, and the widget says it is offline.
+    await setAttr('signal', 'ws://127.0.0.1:59999');
+    await expect(widget.locator('.state')).toHaveText('offline', { timeout: PATIENT_MS });
+    await expect.poll(members, { timeout: PATIENT_MS }).toEqual([]);
+  } finally {
+    if (test.info().status !== test.info().expectedStatus) await test.info().attach('host-console.txt', { body: log.join('\n') || '(empty)', contentType: 'text/plain' });
     await host.close();
   }
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { durationText, hopsText, relativeTime, rttText, shortId, traceText } from './format';
+import { durationText, hopsText, memberTotalText, membersWhoText, relativeTime, rttText, shortId, traceText } from './format';
 
 describe('format', () => {
+  it('counts members with this node included and says so', () => {
+    expect([0, 1, 2].map((others) => `${memberTotalText(others)}: ${membersWhoText(others)}`)).toEqual([
+      '1 member: you, nobody else yet',
+      '2 members: you and 1 other',
+      '3 members: you and 2 others',
+    ]);
+  });
   it('shortens long IDs only', () => {
     expect(shortId('abcdefghijklmnop')).toBe('abcdefghij…');
     expect(shortId('abc')).toBe('abc');

@@ -40,3 +40,13 @@ export function hopsText(hops: number | null): string {
 export function traceText(trace: readonly string[]): string {
   return trace.map(shortId).join(' → ');
 }
+
+/** "1 member", "3 members": the mesh's size, this node included, for `others` other members. */
+export function memberTotalText(others: number): string {
+  return others === 0 ? '1 member' : `${others + 1} members`;
+}
+
+/** "you, nobody else yet", "you and 1 other", "you and 2 others": who the members are. */
+export function membersWhoText(others: number): string {
+  return others === 0 ? 'you, nobody else yet' : `you and ${others} ${others === 1 ? 'other' : 'others'}`;
+}

@@ -6,9 +6,8 @@
 import { seededRng } from '../src/core/random';
 import { Composer } from './composer';
 import { GraphLayout } from './graph/graph-layout';
-import { GraphPulses } from './graph/graph-pulse';
 import { buildGraphModel } from './graph/graph-model';
-import { GraphView } from './graph/graph-view';
+import { PageGraphView } from './graph/page-graph-view';
 import type { StarmeshHandle } from './handle';
 import { fnv1a } from './identicon';
 import { showDelivery } from './inbox';
@@ -31,17 +30,16 @@ function el<T extends HTMLElement>(id: string): T {
 
 /** Starts the live views; returns a function that stops their timers and subscriptions. */
 export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () => void {
-  const graph = new GraphView(
+  const graph = new PageGraphView(
     handle.id,
     { widthPx: 640, heightPx: 420, nodeRadiusPx: 9, labels: true, title: 'Mesh topology' },
     // Seeded from this node's ID: the same members get the same picture after a reload.
     (options, onTick, onSettled) =>
       new GraphLayout(options, onTick, onSettled, { rng: seededRng(fnv1a(`layout:${handle.id}`)), nowMs: () => performance.now() }),
-    (...args) => new GraphPulses(...args),
   );
   el('graph').append(graph.element);
   const table = new PeerTable({ table: el('peers'), body: el('peer-rows'), filter: el('peer-filter'), empty: el('no-peers') });
-  const log = new RouteLogView({ list: el('route-log'), showGossip: el('show-gossip'), empty: el('log-empty') }, (trace) => graph.highlight(trace));
+  const log = new RouteLogView({ list: el('route-log'), controls: el('log-controls'), empty: el('log-empty') }, (trace) => graph.highlight(trace));
   const composer = new Composer(
     { form: el('composer'), target: el('compose-target'), text: el('compose-text'), send: el('compose-send'), result: el('compose-result') },
     handle,
@@ -89,7 +87,9 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
       graph.pulse(line.trace, 'gossip');
     }),
     handle.on('route', (entry) => {
-      log.add(routeLine(entry), Date.now());
+      // A message that arrived here gets its own line with its text (the 'message' event below): no second one.
+      const delivered = entry.dir === 'in' && (entry.kind === 'unicast' || entry.kind === 'broadcast');
+      if (!delivered) log.add(routeLine(entry), Date.now());
       if (entry.dir !== 'out') graph.pulse(entry.trace, entry.kind);
     }),
     handle.on('message', (delivery) => {

@@ -1,5 +1,5 @@
 /** The "This node" panel: identicon and short ID, state chip with a sentence, room link, members, uptime, persistence. */
-import { durationText, shortId } from './format';
+import { durationText, memberTotalText, shortId } from './format';
 import type { StarmeshHandle } from './handle';
 import { renderIdenticon } from './identicon';
 import { stateText, type StateText } from './state-text';
@@ -68,14 +68,24 @@ function renderSentence({ sentence, countdown }: StateText): void {
   el('node-state-detail').hidden = sentence === '';
 }
 
-/** Re-renders what changes: state and its sentence (with the retry countdown), member count, uptime, persistence. */
+/** "3 members: you and 2 others" (`#member-count` is the number of others, as `members()` counts). */
+function renderMembers(others: number): void {
+  setText(el('member-total'), memberTotalText(others));
+  setText(el('member-count'), String(others));
+  setText(el('member-others-word'), others === 1 ? 'other' : 'others');
+  el('member-others').hidden = others === 0;
+  setText(el('member-alone'), others === 0 ? ', nobody else yet' : '');
+}
+
+/** Re-renders what changes: state and its sentence (with the retry countdown), members ("3 members: you and 2 others"), uptime, persistence. */
 export function renderFacts(handle: StarmeshHandle, nowMs: number, startedAtMs: number): void {
-  const text = stateText(handle.state(), handle.stateDetail(), handle.serverRetry());
+  const alone = handle.members().length === 0 && handle.serverStatus().connected;
+  const text = stateText(handle.state(), handle.stateDetail(), handle.serverRetry(), alone);
   const state = el('node-state');
   setText(state, text.label);
   state.dataset['state'] = text.label;
   renderSentence(text);
-  setText(el('member-count'), String(handle.members().length));
+  renderMembers(handle.members().length);
   setText(el('uptime'), durationText(nowMs - startedAtMs));
   const problem = handle.persistenceProblem();
   const persisted = handle.persistent && problem === undefined;

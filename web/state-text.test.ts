@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { retryWords, stateText } from './state-text';
+import { ALONE_SENTENCE, retryWords, stateText } from './state-text';
 
 describe('state text', () => {
+  it('tells a first tab alone in its room that it waits for others, not that it is contacting anyone', () => {
+    expect(stateText('joining', undefined, undefined, true)).toEqual({ label: 'joining', sentence: ALONE_SENTENCE, countdown: '' });
+    expect(stateText('joining', undefined, undefined, false).sentence).toBe('Contacting the signaling server and the first peers…');
+  });
   it('turns a server failure into what the node does about it', () => {
     expect(stateText('offline', 'signaling server unreachable: closed')).toEqual({
       label: 'offline',

@@ -35,11 +35,16 @@ export function retryWords(retry: ServerRetry | undefined): string {
   return `retrying in ${Math.ceil(retry.retryInMs / 1_000)} s`;
 }
 
+/** What a first tab alone in its room is told (it stays `joining` until someone else comes). */
+export const ALONE_SENTENCE = 'Connected to the signaling server; nobody else is in this room yet. Open the share link in another tab or browser to invite someone.';
+
 /**
  * Words for a state and its detail. A server failure reads as what the node does about it: the driver keeps
- * retrying with back-off, so the page says so (and when, given `retry`) instead of a bare error.
+ * retrying with back-off, so the page says so (and when, given `retry`) instead of a bare error. `alone`: the node
+ * holds its server socket and knows no member, so it is waiting for someone rather than contacting anyone.
  */
-export function stateText(state: NodeState, detail: string | undefined, retry?: ServerRetry): StateText {
+export function stateText(state: NodeState, detail: string | undefined, retry?: ServerRetry, alone = false): StateText {
+  if (state === 'joining' && alone) return { label: state, sentence: ALONE_SENTENCE, countdown: '' };
   if (detail !== undefined && detail.startsWith(SERVER_UNREACHABLE) && (state === 'offline' || state === 'isolated')) {
     const reason = detail.slice(SERVER_UNREACHABLE.length).replace(/^:\s*/, '');
     const countdown = retryWords(retry);

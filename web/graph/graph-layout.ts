@@ -1,12 +1,16 @@
 /**
- * The graph's force layout (d3-force): positions kept per node ID across updates, so a change moves only what it
- * must; self pinned to the centre; the simulation runs only after a change and stops by itself when it settles,
- * so a picture at rest never moves.
+ * The page's graph layout. A small mesh (up to `CIRCLE_MAX_MEMBERS`) is drawn on a circle, in the order with the
+ * fewest crossing links (circle-layout.ts): a triangle as a triangle, and no link behind a node. A bigger one gets
+ * a force layout (d3-force) that also pushes nodes off links they do not end at. Either way positions are kept per
+ * node ID across updates, the simulation runs only after a change (moving nodes towards the circle, or letting the
+ * forces settle) and stops by itself, so a picture at rest never moves.
  */
 import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type Simulation, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3-force';
 import type { Rng } from '../../src/core/random';
+import { circleOrder, circlePositions, CIRCLE_MAX_MEMBERS } from './circle-layout';
 import type { GraphModel } from './graph-model';
 import type { Layout, LayoutOptions } from './layout';
+import { forceLinkClearance, repairLinkClearance } from './link-clearance-force';
 
 /**
  * What the layout takes from outside: a random source (where newcomers first appear, and d3's own jiggle of
@@ -43,11 +47,24 @@ const ALPHA_MIN = 0.005;
  */
 const MAX_ANIMATION_MS = 2_500;
 
-/** Force layout over the graph's nodes; `onTick` is called after every step while it moves. */
+/** Strength of the pull towards a member's place on the circle (per step, times the simulation's energy). */
+const CIRCLE_PULL = 0.3;
+/** Links avoid nodes by this many node margins (the margin is twice the drawn radius) in the force layout. */
+const LINK_CLEARANCE_MARGINS = 0.9;
+
+type LinkForce = ReturnType<typeof forceLink<LayoutNode, SimulationLinkDatum<LayoutNode>>>;
+
+/** The graph's layout; `onTick` is called after every step while it moves, `onSettled` once it is at rest. */
 export class GraphLayout implements Layout {
   private readonly simulation: Simulation<LayoutNode, SimulationLinkDatum<LayoutNode>>;
   private readonly nodes = new Map<string, LayoutNode>();
   private startedAtMs = 0;
+  /** Members in circle order (self first) while the mesh is drawn on a circle; empty for the force layout. */
+  private order: string[] = [];
+  /** Where each member goes on the circle (circle mode only). */
+  private targets = new Map<string, { x: number; y: number }>();
+  /** The links of the force layout (force mode only), for the repair pass once it settles. */
+  private links: Array<{ a: string; b: string }> = [];
 
   constructor(
     private readonly options: LayoutOptions,
@@ -55,21 +72,17 @@ export class GraphLayout implements Layout {
     private readonly onSettled: () => void,
     private readonly deps: LayoutDeps,
   ) {
-    const { widthPx, heightPx, marginPx } = options;
     this.simulation = forceSimulation<LayoutNode>()
       .randomSource(() => deps.rng.next())
-      .force('charge', forceManyBody<LayoutNode>())
-      .force('link', forceLink<LayoutNode, SimulationLinkDatum<LayoutNode>>().id((n) => n.id).strength(0.4))
-      .force('collide', forceCollide<LayoutNode>(marginPx))
-      .force('x', forceX<LayoutNode>(widthPx / 2).strength(0.04))
-      .force('y', forceY<LayoutNode>(heightPx / 2).strength(0.06))
       // Stop sooner than d3's default (0.001): the last few hundred ticks only nudge nodes by fractions of a pixel.
       .alphaMin(ALPHA_MIN)
       .on('tick', () => {
         if (this.deps.nowMs() - this.startedAtMs > MAX_ANIMATION_MS) this.finishNow();
-        this.clamp();
+        const settled = this.simulation.alpha() < ALPHA_MIN;
+        if (settled) this.finishPlaces();
+        else this.clamp();
         this.onTick();
-        if (this.simulation.alpha() < ALPHA_MIN) this.onSettled();
+        if (settled) this.onSettled();
       })
       .stop();
   }
@@ -81,8 +94,8 @@ export class GraphLayout implements Layout {
   }
 
   /**
-   * Takes a new picture: keeps known positions, places newcomers beside a linked node, and runs until settled:
-   * animated when members came or went, in one step when only links changed.
+   * Takes a new picture: keeps known positions, places newcomers (on their place of the circle, or beside a linked
+   * node), and runs until settled: animated when members came or went, in one step when only links changed.
    */
   update(model: GraphModel, selfId: string): void {
     const sameMembers = model.nodes.length === this.nodes.size && model.nodes.every(({ id }) => this.nodes.has(id));
@@ -90,23 +103,14 @@ export class GraphLayout implements Layout {
     for (const { id } of model.nodes) next.set(id, this.nodes.get(id) ?? { id });
     this.nodes.clear();
     for (const [id, node] of next) this.nodes.set(id, node);
-    const self = this.nodes.get(selfId);
-    if (self) {
-      self.fx = this.options.widthPx / 2;
-      self.fy = this.options.heightPx / 2;
-    }
-    for (const node of this.nodes.values()) if (node.x === undefined) this.placeNewcomer(node, model);
-    const links = model.edges.map((edge) => ({ source: edge.a, target: edge.b }));
-    const distancePx = this.distanceFor(this.nodes.size);
-    this.simulation.nodes([...this.nodes.values()]);
-    this.simulation.force<ReturnType<typeof forceLink<LayoutNode, SimulationLinkDatum<LayoutNode>>>>('link')?.links(links).distance(distancePx);
-    this.simulation.force<ReturnType<typeof forceManyBody<LayoutNode>>>('charge')?.strength(-distancePx * 2.5);
+    if (this.nodes.size <= CIRCLE_MAX_MEMBERS) this.useCircle(model, selfId);
+    else this.useForces(model);
     if (sameMembers && this.nodes.size > 0) {
       const decay = this.simulation.alphaDecay();
       this.simulation.alpha(RELINK_ALPHA).alphaDecay(RELINK_ALPHA_DECAY);
       this.finishNow();
       this.simulation.alphaDecay(decay);
-      this.clamp();
+      this.finishPlaces();
       this.onTick();
       this.onSettled();
       return;
@@ -121,10 +125,68 @@ export class GraphLayout implements Layout {
     this.simulation.on('tick', null);
   }
 
+  /** Circle mode: each member is pulled to its place on the circle, and put exactly there once settled. */
+  private useCircle(model: GraphModel, selfId: string): void {
+    this.links = [];
+    this.order = circleOrder([...this.nodes.keys()], model.edges, selfId, this.order);
+    this.targets = circlePositions(this.order, this.options);
+    const target = (node: LayoutNode): { x: number; y: number } => this.targets.get(node.id) ?? { x: this.options.widthPx / 2, y: this.options.heightPx / 2 };
+    for (const node of this.nodes.values()) {
+      node.fx = node.fy = null;
+      if (node.x === undefined) Object.assign(node, target(node));
+    }
+    this.simulation
+      .nodes([...this.nodes.values()])
+      .force('charge', null)
+      .force('link', null)
+      .force('collide', null)
+      .force('clearance', null)
+      .force('x', forceX<LayoutNode>((node) => target(node).x).strength(CIRCLE_PULL))
+      .force('y', forceY<LayoutNode>((node) => target(node).y).strength(CIRCLE_PULL));
+  }
+
+  /** Force mode: charge, links, collision and a gentle pull to the centre; nodes kept off links they do not end at. */
+  private useForces(model: GraphModel): void {
+    this.order = [];
+    this.targets.clear();
+    this.links = model.edges;
+    const { widthPx, heightPx, marginPx } = this.options;
+    for (const node of this.nodes.values()) {
+      node.fx = node.fy = null;
+      if (node.x === undefined) this.placeNewcomer(node, model);
+    }
+    const links = model.edges.map((edge) => ({ source: edge.a, target: edge.b }));
+    const distancePx = this.distanceFor(this.nodes.size);
+    const linkForce: LinkForce = forceLink<LayoutNode, SimulationLinkDatum<LayoutNode>>().id((n) => n.id).strength(0.4).distance(distancePx);
+    this.simulation
+      .nodes([...this.nodes.values()])
+      .force('charge', forceManyBody<LayoutNode>().strength(-distancePx * 2.5))
+      .force('link', linkForce.links(links))
+      .force('collide', forceCollide<LayoutNode>(marginPx))
+      .force('clearance', forceLinkClearance<LayoutNode>(marginPx * LINK_CLEARANCE_MARGINS).links(linkForce.links()))
+      .force('x', forceX<LayoutNode>(widthPx / 2).strength(0.04))
+      .force('y', forceY<LayoutNode>(heightPx / 2).strength(0.06));
+  }
+
   /** Stops the animation and runs the remaining steps at once (manual ticks dispatch no events). */
   private finishNow(): void {
     this.simulation.stop();
     while (this.simulation.alpha() >= ALPHA_MIN) this.simulation.tick();
+  }
+
+  /**
+   * Once settled: in circle mode every member goes exactly on its place (the pull only gets close); in force mode
+   * nodes still too near a link they do not end at are moved off it (the clearance force only pushes).
+   */
+  private finishPlaces(): void {
+    for (const [id, at] of this.targets) {
+      const node = this.nodes.get(id);
+      if (node) Object.assign(node, { x: at.x, y: at.y, vx: 0, vy: 0 });
+    }
+    this.clamp();
+    if (this.links.length > 0) {
+      repairLinkClearance(this.nodes, this.links, this.options.marginPx * LINK_CLEARANCE_MARGINS, () => this.clamp());
+    }
   }
 
   /** Edge length for `count` nodes: long for a handful, shorter as √count grows, never below the collide radius. */

@@ -12,22 +12,8 @@ const HOP_DURATION_MS = 450;
 /** Dots in flight at most; beyond that new ones are skipped (a gossip storm must not swamp the page). */
 const MAX_PULSES = 12;
 
-/** What a graph view needs to run dots (a `GraphPulses`, or nothing for a view without them). */
-export interface Pulses {
-  run(trace: readonly string[], kind: string): boolean;
-}
-
-/** Makes the dots of a view: the layer over its `svg`, the viewBox size, positions by ID, the dot radius. */
-export type PulsesFactory = (
-  layer: HTMLElement,
-  svg: SVGSVGElement,
-  viewBox: { widthPx: number; heightPx: number },
-  position: (id: string) => { x: number; y: number } | undefined,
-  radiusPx: number,
-) => Pulses;
-
-/** Runs dots in `layer` (an element over `svg`), looking positions (SVG user units) up with `position`. */
-export class GraphPulses implements Pulses {
+/** Runs dots in `layer` (an element over `svg`), looking positions up with `position`; positions and radius in SVG user units. */
+export class GraphPulses {
   private inFlight = 0;
 
   constructor(
@@ -48,11 +34,12 @@ export class GraphPulses implements Pulses {
     for (const id of trace) {
       const at = this.position(id);
       if (!at) return false;
-      points.push({ x: box.left + at.x * box.scale - this.radiusPx, y: box.top + at.y * box.scale - this.radiusPx });
+      points.push({ x: box.left + (at.x - this.radiusPx) * box.scale, y: box.top + (at.y - this.radiusPx) * box.scale });
     }
     const dot = document.createElement('span');
     dot.className = `pulse pulse-${kind.replace(/[^a-z]/g, '')}`;
-    dot.style.width = dot.style.height = `${this.radiusPx * 2}px`;
+    // In SVG units, like the nodes: on a phone's narrow drawing a dot shrinks with them (else it looks like one).
+    dot.style.width = dot.style.height = `${(this.radiusPx * 2 * box.scale).toFixed(1)}px`;
     this.layer.append(dot);
     this.inFlight++;
     const animation = dot.animate(

@@ -1,16 +1,15 @@
 /**
  * The live topology graph as SVG: one circle per member (self highlighted, suspects and departures styled by
  * `data-status`), one line per link (`data-confirmed` when both ends advertise it), laid out by the layout it is
- * given (the page's d3-force `GraphLayout`, the widget's `RingLayout`).
+ * given (the page's `GraphLayout`, the widget's `RingLayout`).
  * Elements are keyed by ID and reused, so an update touches only what changed; an unchanged picture is ignored.
- * `highlight(trace)` marks a path (`data-path`); `pulse(trace)` animates a dot along it in a view given dots (the
- * page's; the widget draws none, so its bundle carries no animation code). The `<svg>` carries `data-settled`
- * (layout at rest) and `data-layout-runs` (how often the layout restarted) for tests.
+ * The page's view adds a highlighted path and animated dots (page-graph-view.ts), which the widget's bundle then
+ * does not carry. The `<svg>` carries `data-settled` (layout at rest) and `data-layout-runs` (how often the layout
+ * restarted) for tests.
  */
-import { shortId } from '../format';
+import { memberTotalText, membersWhoText, shortId } from '../format';
 import { idHue } from '../identicon';
 import { edgeKey, graphSignature, structureSignature, type GraphModel } from './graph-model';
-import type { Pulses, PulsesFactory } from './graph-pulse';
 import type { Layout, LayoutFactory } from './layout';
 
 /** How the graph is drawn. */
@@ -34,43 +33,35 @@ function svgEl<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<stri
 
 /** The graph of one node's view of the mesh. */
 export class GraphView {
-  /** What to insert into the page: a wrapper holding the `<svg>` and the layer its animated dots run in. */
+  /** What to insert into the page: a wrapper holding the `<svg>` (and the page's layer of animated dots). */
   readonly element: HTMLDivElement;
   /** The graph itself. */
   readonly svg: SVGSVGElement;
-  private readonly layout: Layout;
-  /** Absent in a view that draws no dots (the widget: its bundle then carries no animation code). */
-  private readonly pulses: Pulses | undefined;
+  protected readonly layout: Layout;
   private readonly edgeLayer = svgEl('g', { class: 'edges' });
   private readonly nodeLayer = svgEl('g', { class: 'nodes' });
   private readonly titleEl = svgEl('title');
-  private readonly nodeEls = new Map<string, SVGGElement>();
-  private readonly edgeEls = new Map<string, SVGLineElement>();
+  protected readonly nodeEls = new Map<string, SVGGElement>();
+  protected readonly edgeEls = new Map<string, SVGLineElement>();
   private model: GraphModel = { nodes: [], edges: [] };
   private signature = '';
   private structure = '';
   private layoutRuns = 0;
-  private highlighted: string[] = [];
 
   constructor(
     private readonly selfId: string,
-    private readonly options: GraphViewOptions,
+    protected readonly options: GraphViewOptions,
     createLayout: LayoutFactory,
-    createPulses?: PulsesFactory,
   ) {
     const { widthPx, heightPx } = options;
     this.svg = svgEl('svg', { viewBox: `0 0 ${widthPx} ${heightPx}`, class: 'graph', role: 'img', preserveAspectRatio: 'xMidYMid meet' });
     this.svg.append(this.titleEl, this.edgeLayer, this.nodeLayer);
-    const pulseLayer = document.createElement('div');
-    pulseLayer.className = 'graph-pulses';
-    pulseLayer.setAttribute('aria-hidden', 'true');
     this.element = document.createElement('div');
     this.element.className = 'graph-wrap';
-    this.element.append(this.svg, pulseLayer);
+    this.element.append(this.svg);
     this.layout = createLayout({ widthPx, heightPx, linkDistancePx: Math.min(widthPx, heightPx) / 2.5, marginPx: options.nodeRadiusPx * 2 }, () => this.place(), () => {
       this.svg.dataset['settled'] = 'true';
     });
-    this.pulses = createPulses?.(pulseLayer, this.svg, { widthPx, heightPx }, (id) => this.layout.position(id), options.nodeRadiusPx / 2);
     this.describe();
   }
 
@@ -91,20 +82,8 @@ export class GraphView {
       this.svg.dataset['layoutRuns'] = String(++this.layoutRuns);
     }
     this.place();
-    this.applyHighlight();
     this.describe();
     return true;
-  }
-
-  /** Marks the nodes and links of `trace` (origin first); null clears. */
-  highlight(trace: readonly string[] | null): void {
-    this.highlighted = trace ? [...trace] : [];
-    this.applyHighlight();
-  }
-
-  /** Sends a dot along `trace` (skipped when motion is reduced or too many are in flight). */
-  pulse(trace: readonly string[], kind: string): void {
-    this.pulses?.run(trace, kind);
   }
 
   /** Stops the layout. */
@@ -165,7 +144,7 @@ export class GraphView {
     }
   }
 
-  private place(): void {
+  protected place(): void {
     for (const [id, element] of this.nodeEls) {
       const at = this.layout.position(id);
       if (at) element.setAttribute('transform', `translate(${at.x.toFixed(1)} ${at.y.toFixed(1)})`);
@@ -182,25 +161,12 @@ export class GraphView {
     }
   }
 
-  private applyHighlight(): void {
-    const onPath = new Set(this.highlighted);
-    const pathEdges = new Set<string>();
-    for (let i = 1; i < this.highlighted.length; i++) pathEdges.add(edgeKey(this.highlighted[i - 1] ?? '', this.highlighted[i] ?? ''));
-    for (const [id, element] of this.nodeEls) toggleData(element, 'path', onPath.has(id));
-    for (const [key, element] of this.edgeEls) toggleData(element, 'path', pathEdges.has(key));
-    this.svg.classList.toggle('has-path', this.highlighted.length > 0);
-  }
-
   private describe(): void {
     const members = this.model.nodes.filter((n) => n.status !== 'departed').length;
     const suspects = this.model.nodes.filter((n) => n.status === 'suspect').length;
     const links = this.model.edges.length;
     const extra = suspects > 0 ? `, ${suspects} suspect` : '';
-    this.titleEl.textContent = `${this.options.title}: ${members} ${members === 1 ? 'node' : 'nodes'} (this one included), ${links} ${links === 1 ? 'link' : 'links'}${extra}`;
+    const others = Math.max(0, members - 1);
+    this.titleEl.textContent = `${this.options.title}: ${memberTotalText(others)} (${membersWhoText(others)}), ${links} ${links === 1 ? 'link' : 'links'}${extra}`;
   }
-}
-
-function toggleData(element: SVGElement, name: string, on: boolean): void {
-  if (on) element.dataset[name] = 'true';
-  else delete element.dataset[name];
 }

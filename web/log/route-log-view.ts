@@ -1,15 +1,28 @@
 /**
- * The routing log on the page: newest line first, bounded, each line a toggle button; selecting one highlights its
- * path on the graph (and selecting it again clears). Gossip lines can be hidden. Lines are added in batches once
+ * The routing log on the page: newest line first, bounded, each line a toggle button with a tag naming its kind
+ * (its tooltip says what the kind means); selecting one highlights its path on the graph (and selecting it again
+ * clears). Above it, a filter by kind and a legend, both made from `LOG_KINDS`. Lines are added in batches once
  * per frame, so a burst of gossip costs one DOM update.
  */
-import { BoundedLog, type LogLine } from './route-log-model';
+import { BoundedLog, LOG_KINDS, type LogLine, type LogLineKind } from './route-log-model';
 
 /** Elements the log lives in. */
 export interface RouteLogElements {
   list: HTMLOListElement;
-  showGossip: HTMLInputElement;
+  /** Where the filter and the legend go. */
+  controls: HTMLElement;
   empty: HTMLElement;
+}
+
+const MEANING = new Map(LOG_KINDS.map((k) => [k.kind, k.meaning]));
+
+/** The small tag naming a line's kind. */
+function tag(kind: LogLineKind): HTMLSpanElement {
+  const element = document.createElement('span');
+  element.className = 'tag';
+  element.dataset['kind'] = kind;
+  element.textContent = LOG_KINDS.find((k) => k.kind === kind)?.tag ?? kind;
+  return element;
 }
 
 /** Lines kept. */
@@ -31,9 +44,7 @@ export class RouteLogView {
       const button = (event.target as Element | null)?.closest('button[data-seq]');
       if (button instanceof HTMLButtonElement) this.toggle(Number(button.dataset['seq']));
     });
-    elements.showGossip.addEventListener('change', () => {
-      elements.list.classList.toggle('hide-gossip', !elements.showGossip.checked);
-    });
+    elements.controls.replaceChildren(this.filter(), legend());
   }
 
   /** Adds a line (drawn on the next frame) and returns it. */
@@ -51,6 +62,27 @@ export class RouteLogView {
   select(seq: number): void {
     this.flush();
     if (this.selected !== seq) this.toggle(seq);
+  }
+
+  /** One checkbox per kind; unchecking one hides its lines. */
+  private filter(): HTMLFieldSetElement {
+    const fieldset = document.createElement('fieldset');
+    fieldset.className = 'log-filter';
+    const caption = document.createElement('legend');
+    caption.textContent = 'Show';
+    fieldset.append(caption);
+    for (const { kind, label, meaning } of LOG_KINDS) {
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.checked = true;
+      box.value = kind;
+      box.addEventListener('change', () => this.elements.list.classList.toggle(`hide-${kind}`, !box.checked));
+      const item = document.createElement('label');
+      item.title = meaning;
+      item.append(box, ` ${label}`);
+      fieldset.append(item);
+    }
+    return fieldset;
   }
 
   private flush(): void {
@@ -81,7 +113,8 @@ export class RouteLogView {
     const time = document.createElement('time');
     time.dateTime = new Date(line.atMs).toISOString();
     time.textContent = new Date(line.atMs).toLocaleTimeString([], { hour12: false });
-    button.append(time, ` ${line.text}`);
+    button.title = MEANING.get(line.kind) ?? '';
+    button.append(time, ' ', tag(line.kind), ` ${line.text}`);
     item.append(button);
     this.items.set(line.seq, item);
     return item;
@@ -106,4 +139,24 @@ export class RouteLogView {
     this.selected = null;
     this.onSelect(null);
   }
+}
+
+/** "What the lines mean": each kind's tag, name and meaning, folded away until asked for. */
+function legend(): HTMLDetailsElement {
+  const details = document.createElement('details');
+  details.className = 'log-legend';
+  const summary = document.createElement('summary');
+  summary.textContent = 'What the lines mean';
+  const list = document.createElement('dl');
+  for (const { kind, label, meaning } of LOG_KINDS) {
+    const term = document.createElement('dt');
+    term.append(tag(kind), ` ${label}`);
+    const definition = document.createElement('dd');
+    definition.textContent = meaning;
+    list.append(term, definition);
+  }
+  const hint = document.createElement('p');
+  hint.textContent = 'Each line shows the path a frame took so far, as short IDs, origin first. A member’s short ID is the one on the graph and in the peer table.';
+  details.append(summary, list, hint);
+  return details;
 }

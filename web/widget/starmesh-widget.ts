@@ -3,9 +3,9 @@
  * root (styles isolated both ways); it emits `starmesh-*` DOM events (see widget-events.ts) and exposes the node's
  * scripting handle as `.node` (the same API as the page's `window.starmesh`) and `.ready`.
  *
- * Attributes, read when the element is connected: `room`, `signal` (ws:// or wss:// URL), `options` (interval
- * overrides in the page's URL syntax, e.g. `gossipMs=500&pingMs=500`), `expanded` (open the panel), `theme`
- * (`light`/`dark`, default: the system's).
+ * Attributes, all observed: `room`, `signal` (ws:// or wss:// URL) and `options` (interval overrides in the page's
+ * URL syntax, e.g. `gossipMs=500&pingMs=500`) choose the node, so changing one stops it and starts a new one;
+ * `expanded` opens the panel, `theme` (`light`/`dark`, default: the system's) restyles.
  */
 import { startBrowserNode } from '../../src/browser/start-browser-node';
 import { createHandle, type StarmeshHandle } from '../handle';
@@ -17,18 +17,23 @@ import { WidgetView } from './widget-view';
 
 /** Refresh period of the relative times and departures. */
 const TICK_INTERVAL_MS = 1_000;
+/** Attributes that choose the node: a change means leaving and joining again with a new one. */
+const NODE_ATTRIBUTES = ['room', 'signal', 'options'];
 
 /** The custom element class (registered as `starmesh-widget` by the entry module). */
 export class StarmeshWidget extends HTMLElement {
+  static readonly observedAttributes = [...NODE_ATTRIBUTES, 'expanded', 'theme'];
+
   private readonly view: WidgetView;
   private handle: StarmeshHandle | undefined;
-  private started = false;
+  /** True from start to stop (a node is starting or running). */
+  private running = false;
+  /** Counts starts and stops: a start that finishes after a newer start or a stop is stale and is stopped. */
+  private generation = 0;
+  private restartQueued = false;
   private readonly cleanups: Array<() => void> = [];
   private resolveReady: (handle: StarmeshHandle) => void = () => {};
-  /** Resolves with the node's handle once it has started. */
-  readonly ready: Promise<StarmeshHandle> = new Promise((resolve) => {
-    this.resolveReady = resolve;
-  });
+  private readyPromise = this.newReady();
 
   constructor() {
     super();
@@ -42,15 +47,19 @@ export class StarmeshWidget extends HTMLElement {
     });
   }
 
-  /** The node's scripting handle (see web/README.md), once started. */
+  /** The node's scripting handle (see web/README.md), once started; a new one after `room`, `signal` or `options` change. */
   get node(): StarmeshHandle | undefined {
     return this.handle;
   }
 
+  /** Resolves with the node's handle once it has started (after a restart, with the new node's). */
+  get ready(): Promise<StarmeshHandle> {
+    return this.readyPromise;
+  }
+
   connectedCallback(): void {
-    if (this.started) return;
-    this.started = true;
-    if (this.hasAttribute('expanded')) this.view.setExpanded(true);
+    if (this.running) return;
+    this.view.setExpanded(this.hasAttribute('expanded'));
     void this.start();
   }
 
@@ -61,7 +70,36 @@ export class StarmeshWidget extends HTMLElement {
     });
   }
 
+  /** `expanded` opens or closes the panel, `theme` restyles (by CSS) and redraws; the others restart the node. */
+  attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (old === value || !this.running) return;
+    if (name === 'expanded') this.view.setExpanded(value !== null);
+    else if (name === 'theme') this.view.render(Date.now());
+    else this.queueRestart();
+  }
+
+  /** Restarts once for every attribute changed in the same task (a host often sets room and signal together). */
+  private queueRestart(): void {
+    if (this.restartQueued) return;
+    this.restartQueued = true;
+    queueMicrotask(() => {
+      this.restartQueued = false;
+      if (!this.running) return;
+      this.stop();
+      this.readyPromise = this.newReady();
+      void this.start();
+    });
+  }
+
+  private newReady(): Promise<StarmeshHandle> {
+    return new Promise((resolve) => {
+      this.resolveReady = resolve;
+    });
+  }
+
   private async start(): Promise<void> {
+    this.running = true;
+    const generation = ++this.generation;
     const search = new URLSearchParams(this.getAttribute('options') ?? '');
     for (const name of ['room', 'signal']) {
       const value = this.getAttribute(name);
@@ -71,6 +109,11 @@ export class StarmeshWidget extends HTMLElement {
     for (const note of config.notes) console.warn(`starmesh-widget: ${note}`);
     try {
       const started = await startBrowserNode({ signalUrl: config.signalUrl, room: config.room, membership: config.membership });
+      if (generation !== this.generation) {
+        // Stopped or restarted while this node was starting: it is not wanted any more.
+        started.node.stop();
+        return;
+      }
       const handle = createHandle(started);
       this.handle = handle;
       this.view.attach(handle, config.room);
@@ -100,7 +143,11 @@ export class StarmeshWidget extends HTMLElement {
     }
   }
 
+  /** Stops the node (neighbours get a goodbye) and clears the view. */
   private stop(): void {
+    this.running = false;
+    this.generation++;
+    this.handle = undefined;
     while (this.cleanups.length > 0) this.cleanups.pop()?.();
     this.view.destroy();
   }

@@ -6,7 +6,7 @@ import { buildGraphModel } from '../graph/graph-model';
 import { GraphView } from '../graph/graph-view';
 import { RingLayout } from '../graph/ring-layout';
 import type { StarmeshHandle } from '../handle';
-import { relativeTime, shortId } from '../format';
+import { memberTotalText, membersWhoText, relativeTime, shortId } from '../format';
 import { renderIdenticon } from '../identicon';
 import { buildPeerRows, sortRows, DEFAULT_SORT } from '../peer-rows';
 
@@ -28,6 +28,8 @@ export class WidgetView {
   private readonly count = make('span', 'count', '0');
   private readonly countLabel = make('span', 'label', 'members');
   private readonly state = make('span', 'state', 'starting');
+  /** Who the count counts: "you and 2 others". */
+  private readonly who = make('p', 'who', 'starting');
   private readonly graphSlot = make('div', 'graph-slot');
   private readonly panel = make('div', 'panel');
   private readonly self = make('p', 'self');
@@ -49,7 +51,7 @@ export class WidgetView {
     this.summary.addEventListener('click', () => this.setExpanded(this.panel.hidden));
     this.peers.setAttribute('aria-label', 'Peers');
     this.panel.append(this.self, this.peers, this.empty);
-    this.box.append(this.summary, this.graphSlot, this.panel);
+    this.box.append(this.summary, this.who, this.graphSlot, this.panel);
     root.append(this.box);
   }
 
@@ -88,13 +90,15 @@ export class WidgetView {
     const handle = this.handle;
     if (!handle) return;
     const peers = handle.peers();
-    const members = handle.members().length;
-    this.count.textContent = String(members);
-    this.countLabel.textContent = members === 1 ? 'member' : 'members';
+    // Counted with this node, as a newcomer counts the tabs open: "3 members: you and 2 others".
+    const others = handle.members().length;
+    this.count.textContent = String(others + 1);
+    this.countLabel.textContent = others === 0 ? 'member' : 'members';
+    this.who.textContent = membersWhoText(others);
     const state = handle.state();
     this.state.textContent = state;
     this.state.dataset['state'] = state;
-    this.summary.setAttribute('aria-label', `Starmesh: ${members} ${members === 1 ? 'member' : 'members'}, ${state}. Show peers`);
+    this.summary.setAttribute('aria-label', `Starmesh: ${memberTotalText(others)} (${membersWhoText(others)}), ${state}. Show peers`);
     this.graph?.update(buildGraphModel({ selfId: handle.id, peers, topology: handle.topology(), nowMs, departedVisibleMs: DEPARTED_VISIBLE_MS }));
     if (this.panel.hidden) return;
     const rows = sortRows(buildPeerRows(peers, handle.routeInfo()), DEFAULT_SORT);
@@ -113,8 +117,13 @@ export class WidgetView {
     this.empty.hidden = rows.length > 0;
   }
 
-  /** Stops the graph's layout. */
+  /** Stops the graph's layout and clears what the node showed (a new node may come: `attach` again). */
   destroy(): void {
     this.graph?.destroy();
+    this.graph = this.handle = undefined;
+    this.graphSlot.replaceChildren();
+    this.peers.replaceChildren();
+    this.state.textContent = this.who.textContent = 'starting';
+    delete this.state.dataset['state'];
   }
 }
