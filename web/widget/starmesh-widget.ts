@@ -74,7 +74,7 @@ export class StarmeshWidget extends HTMLElement {
   attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (old === value || !this.running) return;
     if (name === 'expanded') this.view.setExpanded(value !== null);
-    else if (name === 'theme') this.view.render(Date.now());
+    else if (name === 'theme') this.view.render(this.handle?.wallNow() ?? Date.now());
     else this.queueRestart();
   }
 
