@@ -5,9 +5,7 @@ import type { PersistentStorage } from '../persistence/types';
 import { generateKeyPair, verifySignature } from './keys';
 import {
   IDENTITY_NAMESPACE,
-  LEFT_SESSION_KEY,
   loadTabIdentity,
-  RELOAD_LOCK_WAIT_MS,
   SLOT_LOCK_PREFIX,
   SLOT_SESSION_KEY,
   type LockManagerLike,
@@ -72,46 +70,6 @@ describe('loadTabIdentity', () => {
     expect(again.identity.id).toBe(first.identity.id);
     const data = new Uint8Array([1, 2, 3]);
     expect(await verifySignature(first.identity.publicKey, await again.identity.sign(data), data)).toBe(true);
-  });
-
-  it('keeps the ID across a reload that starts before the old document released its lock', async () => {
-    const b = browser();
-    const session = new FakeSession();
-    const hides: Array<() => void> = [];
-    const load = async (delay: (ms: number) => Promise<void>) =>
-      loadTabIdentity({ storage: await b.storage(), sessionStorage: session, locks: b.locks, generate: () => generateKeyPair(), onPageHide: (fn) => hides.push(fn), delay });
-    const first = await load(() => Promise.reject(new Error('the first page has nothing to wait for')));
-    hides.forEach((fn) => fn()); // pagehide of the first document; its lock is still held
-    expect(session.getItem(LEFT_SESSION_KEY)).toBe(slotOf(session));
-    let waitedMs = 0;
-    const again = await load(async (ms) => {
-      waitedMs += ms;
-      if (waitedMs >= 300) b.unload(session); // the browser lets go of the old document's lock
-    });
-    expect(again).toMatchObject({ restored: true, persistent: true });
-    expect(again.identity.id).toBe(first.identity.id);
-    expect(waitedMs).toBe(300);
-    expect(session.getItem(LEFT_SESSION_KEY), 'the note is used up').toBe('');
-  });
-
-  it('a reload whose old lock never goes gives up after the bound and mints a new ID', async () => {
-    const b = browser();
-    const session = new FakeSession();
-    const hides: Array<() => void> = [];
-    const first = await loadTabIdentity({ storage: await b.storage(), sessionStorage: session, locks: b.locks, generate: () => generateKeyPair(), onPageHide: (fn) => hides.push(fn) });
-    hides.forEach((fn) => fn());
-    let waitedMs = 0;
-    const again = await loadTabIdentity({ storage: await b.storage(), sessionStorage: session, locks: b.locks, generate: () => generateKeyPair(), delay: async (ms) => void (waitedMs += ms) });
-    expect(again.identity.id).not.toBe(first.identity.id);
-    expect(waitedMs).toBe(RELOAD_LOCK_WAIT_MS);
-  });
-
-  it('a duplicate of a running tab (no note from a leaving document) does not wait for the lock', async () => {
-    const b = browser();
-    const original = new FakeSession();
-    const first = await loadTabIdentity({ storage: await b.storage(), sessionStorage: original, locks: b.locks, generate: () => generateKeyPair(), onPageHide: () => undefined });
-    const second = await loadTabIdentity({ storage: await b.storage(), sessionStorage: original.copy(), locks: b.locks, generate: () => generateKeyPair(), delay: () => Promise.reject(new Error('a duplicate must not wait')) });
-    expect(second.identity.id).not.toBe(first.identity.id);
   });
 
   it('gives a duplicated tab a new ID while the original keeps its own', async () => {

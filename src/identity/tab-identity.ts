@@ -3,10 +3,7 @@
  *
  * sessionStorage holds the tab's slot name; it survives a reload but is also copied into a duplicated tab. So
  * the tab claims its slot with a Web Lock held for the page's lifetime: a duplicate finds the lock taken and
- * mints a new slot. A reload is told apart from a duplicate: the leaving document notes its slot in
- * sessionStorage on `pagehide`, and the next document of the same tab waits a moment for that lock (the browser
- * releases it only once the old document is gone; measured under load, a reload could start before that and
- * mint a new ID). A duplicate of a running tab finds no such note and mints at once. The non-extractable key pair is stored in IndexedDB under the slot (structured clone keeps
+ * mints a new slot. The non-extractable key pair is stored in IndexedDB under the slot (structured clone keeps
  * a non-extractable `CryptoKey` usable). All platform objects are injected; `defaultTabPlatform` reads globals.
  */
 import { identityFromKeyPair, verifySignature, type KeyIdentity } from './keys';
@@ -14,11 +11,6 @@ import type { PersistentStorage, Store } from '../persistence/types';
 
 /** sessionStorage key holding the tab's slot name. */
 export const SLOT_SESSION_KEY = 'starmesh-slot';
-/** sessionStorage key where a leaving document notes its slot (`pagehide`): the next one waits for the lock. */
-export const LEFT_SESSION_KEY = 'starmesh-slot-left';
-/** How long a reloaded page waits for its previous document to release the slot's lock. */
-export const RELOAD_LOCK_WAIT_MS = 5_000;
-const RELOAD_LOCK_POLL_MS = 50;
 /** Prefix of the Web Lock name claiming a slot. */
 export const SLOT_LOCK_PREFIX = 'starmesh-id:';
 /** Store namespace for identity records. */
@@ -55,10 +47,6 @@ export interface TabIdentityOptions {
   randomSlot?: () => string;
   /** Wall-clock now, stamped on the slot at every start (housekeeping's sign of life); default `Date.now`. */
   wallNow?: () => number;
-  /** Registers a callback for when this document goes away (`pagehide`); without it reloads are not noted. */
-  onPageHide?: ((fn: () => void) => void) | undefined;
-  /** Waits `ms` (default: `setTimeout`); used only while a reloaded page waits for its old lock. */
-  delay?: (ms: number) => Promise<void>;
 }
 
 /** The tab's identity and how it was obtained. */
@@ -86,9 +74,8 @@ export async function isSlotHeld(locks: LockManagerLike, slot: string): Promise<
 }
 
 /** Platform objects for `loadTabIdentity`, read from `globalThis` (each may be missing or throw on access). */
-export function defaultTabPlatform(): { sessionStorage?: SessionStorageLike; locks?: LockManagerLike; onPageHide?: (fn: () => void) => void } {
-  const platform: { sessionStorage?: SessionStorageLike; locks?: LockManagerLike; onPageHide?: (fn: () => void) => void } = {};
-  if (typeof globalThis.addEventListener === 'function') platform.onPageHide = (fn) => globalThis.addEventListener('pagehide', fn);
+export function defaultTabPlatform(): { sessionStorage?: SessionStorageLike; locks?: LockManagerLike } {
+  const platform: { sessionStorage?: SessionStorageLike; locks?: LockManagerLike } = {};
   try {
     const session = (globalThis as { sessionStorage?: SessionStorageLike }).sessionStorage;
     if (session) platform.sessionStorage = session;
@@ -129,39 +116,6 @@ function claimSlot(locks: LockManagerLike, slot: string): Promise<boolean> {
       return;
     }
     request.catch(() => resolve(false));
-  });
-}
-
-/**
- * Claims `slot`; if the tab's previous document noted on leaving that it held it (a reload), keeps trying for up
- * to `RELOAD_LOCK_WAIT_MS` while the browser releases the old document's lock. The note is used up either way.
- */
-async function claimOwnSlot(options: TabIdentityOptions, locks: LockManagerLike, session: SessionStorageLike, slot: string): Promise<boolean> {
-  let left = false;
-  try {
-    left = session.getItem(LEFT_SESSION_KEY) === slot;
-    if (left) session.setItem(LEFT_SESSION_KEY, '');
-  } catch {
-    // No note readable: treat as a duplicate (a new ID, never a shared one).
-  }
-  if (await claimSlot(locks, slot)) return true;
-  if (!left) return false;
-  const delay = options.delay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  for (let waitedMs = 0; waitedMs < RELOAD_LOCK_WAIT_MS; waitedMs += RELOAD_LOCK_POLL_MS) {
-    await delay(RELOAD_LOCK_POLL_MS);
-    if (await claimSlot(locks, slot)) return true;
-  }
-  return false;
-}
-
-/** Notes on `pagehide` that this document held `slot`, so that its reload waits for the lock. */
-function noteLeaving(options: TabIdentityOptions, session: SessionStorageLike, slot: string): void {
-  options.onPageHide?.(() => {
-    try {
-      session.setItem(LEFT_SESSION_KEY, slot);
-    } catch {
-      // Without the note a reload may mint a new ID; nothing else is lost.
-    }
   });
 }
 
@@ -275,8 +229,7 @@ export async function loadTabIdentity(options: TabIdentityOptions): Promise<TabI
   const store = storage.openStore(IDENTITY_NAMESPACE);
 
   const saved = readSlot(session);
-  if (saved !== null && (await claimOwnSlot(options, locks, session, saved))) {
-    noteLeaving(options, session, saved);
+  if (saved !== null && (await claimSlot(locks, saved))) {
     const restored = await restorePair(store, saved, identify);
     if (typeof restored !== 'string') {
       await touchSlot(store, saved, options.wallNow ?? Date.now);
@@ -291,7 +244,6 @@ export async function loadTabIdentity(options: TabIdentityOptions): Promise<TabI
     const slot = randomSlot();
     if (!SLOT_PATTERN.test(slot) || !(await claimSlot(locks, slot))) continue;
     if (!writeSlot(session, slot)) return freshIdentity(options, identify, 'could not write sessionStorage');
-    noteLeaving(options, session, slot);
     return mintInSlot(options, identify, store, slot, undefined);
   }
   return freshIdentity(options, identify, 'could not claim a slot');
