@@ -8,6 +8,8 @@ import { expect, expectFullMembership, FAST_PARAMS, PATIENT_MS, test, type Starm
 const HOUR_MS = 3_600_000;
 /** How long each jump is left to act: several heartbeats (2 s), cleanups (1 s) and probe rounds. */
 const SETTLE_MS = 12_000;
+/** How far Date may stray from the jump in SETTLE_MS; well below the smallest jump (262 s). */
+const DATE_DRIFT_MS = 60_000;
 
 interface Reading {
   date: number;
@@ -47,9 +49,10 @@ test('wall-clock jumps of ±2 h and ±262 s in running tabs: no suspicion, no re
       perf: after[i]!.perf - before[i]!.perf,
       beats: after[i]!.counter - before[i]!.counter,
     });
-    // The jump moved Date in the page, and not performance.now.
-    expect(Math.abs(moved(0).date - moved(0).perf - jumpMs), 'Date moved by the jump, performance.now did not').toBeLessThan(5_000);
-    expect(Math.abs(moved(1).date - moved(1).perf + jumpMs)).toBeLessThan(5_000);
+    // The jump moved Date in the page, and not performance.now. Within a minute, far below either jump: the
+    // installed clock's Date drifts from real time on a loaded machine (8 s in 12 s measured, 2026-12-03).
+    expect(Math.abs(moved(0).date - moved(0).perf - jumpMs), 'Date moved by the jump, performance.now did not').toBeLessThan(DATE_DRIFT_MS);
+    expect(Math.abs(moved(1).date - moved(1).perf + jumpMs)).toBeLessThan(DATE_DRIFT_MS);
     // Heartbeats at the same rate as the untouched tabs' (within a factor of 2 either way, plus one).
     const steadyBeats = [2, 3].map((i) => moved(i).beats);
     for (const i of [0, 1]) {
