@@ -60,13 +60,15 @@ export interface OpenNodesOptions {
    * nothing emitted during start-up is missed); read them with `node.events()`.
    */
   events?: string[];
+  /** Runs on each new context before its page loads (init scripts, `context.clock.install()`). */
+  setup?: (context: BrowserContext, index: number) => Promise<void>;
 }
 
 interface Fixtures {
   /** Unique room name for this test (also usable for extra nodes opened later). */
   room: string;
   /** Opens `n` pages at `path` (relative to baseURL), each in a fresh context. */
-  openPages: (n: number, path: string, initEvents?: string[]) => Promise<OpenedPage[]>;
+  openPages: (n: number, path: string, initEvents?: string[], setup?: OpenNodesOptions['setup']) => Promise<OpenedPage[]>;
   /** Opens `n` Starmesh nodes in the test's room and waits until each exposes its id. */
   openNodes: (n: number, options?: OpenNodesOptions) => Promise<StarmeshNode[]>;
 }
@@ -91,10 +93,10 @@ export const test = base.extend<Fixtures & StarmeshOptions>({
 
   openPages: async ({ browser, baseURL }, use, testInfo) => {
     const opened: OpenedPage[] = [];
-    await use(async (n, path, initEvents = []) => {
+    await use(async (n, path, initEvents = [], setup) => {
       const url = absolute(baseURL, path);
       const batch = await Promise.all(
-        Array.from({ length: n }, (_, i) => openPage(browser, url, opened.length + i, initEvents)),
+        Array.from({ length: n }, (_, i) => openPage(browser, url, opened.length + i, initEvents, setup)),
       );
       opened.push(...batch);
       return batch;
@@ -107,7 +109,7 @@ export const test = base.extend<Fixtures & StarmeshOptions>({
     await use(async (n, options = {}) => {
       const query = new URLSearchParams({ signal: signalUrl, room: options.room ?? room });
       for (const [k, v] of Object.entries(options.params ?? {})) query.set(k, String(v));
-      const pages = await openPages(n, `${options.path ?? '/'}?${query}`, options.events);
+      const pages = await openPages(n, `${options.path ?? '/'}?${query}`, options.events, options.setup);
       return Promise.all(pages.map((p) => asNode(p, options.readyTimeoutMs ?? PATIENT_MS)));
     });
   },
@@ -124,9 +126,10 @@ function absolute(baseURL: string | undefined, path: string): string {
   return new URL(path, baseURL).toString();
 }
 
-async function openPage(browser: Browser, url: string, index: number, initEvents: string[]): Promise<OpenedPage> {
+async function openPage(browser: Browser, url: string, index: number, initEvents: string[], setup?: OpenNodesOptions['setup']): Promise<OpenedPage> {
   const context = await browser.newContext();
   if (initEvents.length > 0) await context.addInitScript(hookStarmesh, initEvents);
+  await setup?.(context, index);
   const page = await context.newPage();
   const log: string[] = [];
   page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));

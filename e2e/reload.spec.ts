@@ -55,3 +55,37 @@ test('a reloaded tab keeps its ID, restores its saved LastSeen values exactly an
   // Rejoins: it lists the others and they list it, alive, again.
   await expectFullMembership([reloaded, ...others], { states: ['alive'], timeoutMs: PATIENT_MS });
 });
+
+// FIXME (issue 15, open): in 2 of 2 runs that got that far (2026-12-03, loaded 2-core machine) the reloaded tab came back with a
+// NEW ID ('same ID after the reload' failed) while sessionStorage survived; the first test above, reloaded by
+// Playwright after an explicit flush, keeps its ID. Not understood yet (a Web Lock wait for the old document's
+// slot did not help); the restored-peer assertions after it were never reached. Kept, not run, until fixed.
+test.fixme('a tab reloaded in the same task as it learned of a peer (no save had run for it) comes back with that peer', async ({ openNodes }) => {
+  const nodes = await openNodes(3, { params: FAST_PARAMS });
+  await expectFullMembership(nodes, { states: ['alive'], timeoutMs: PATIENT_MS });
+  const tab = nodes[0]!;
+  // Reloads the moment the table first lists someone new: the saver's timer (250 ms after a change) cannot have
+  // written that change yet, so only the write started on pagehide can bring the new peer back.
+  await tab.page.evaluate((known) => {
+    const handle = window.starmesh!;
+    const off = handle.on('changed', () => {
+      const fresh = handle.members().filter((id) => !known.includes(id));
+      if (fresh.length === 0) return;
+      off();
+      sessionStorage.setItem('test:learned-before-reload', fresh.join(' '));
+      location.reload();
+    });
+  }, nodes.map((n) => n.id));
+  // The old document lives on until the reload commits: wait for the new one before reading anything.
+  const navigated = tab.page.waitForEvent('framenavigated', { predicate: (frame) => frame === tab.page.mainFrame(), timeout: PATIENT_MS });
+  const [late] = await openNodes(1, { params: FAST_PARAMS });
+  await navigated;
+  await tab.page.waitForLoadState('load');
+  const reloaded = await asNode(tab);
+  expect(await reloaded.page.evaluate(() => sessionStorage.getItem('test:learned-before-reload')), 'the peer it learned of just before the reload').toBe(late!.id);
+  expect(reloaded.id, 'same ID after the reload').toBe(tab.id);
+  const restored = (await reloaded.page.evaluate(() => window.starmesh!.restored)) as MembershipSnapshot | null;
+  expect(restored?.peers.map((p) => p.id), 'restored peers').toContain(late!.id);
+  for (const peer of restored!.peers) expect(peer.lastSeenMs, `LastSeen of ${peer.id}`).toBeGreaterThan(0);
+  await expectFullMembership([reloaded, ...nodes.slice(1), late!], { states: ['alive'], timeoutMs: PATIENT_MS });
+});

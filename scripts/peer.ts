@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const node = await startNodePeer(config).catch((error: unknown) => fail(`cannot start: ${String(error)}`));
   process.stdout.write(`${stamp()} id ${node.id} room ${config.room} state ${node.state}\n`);
   node.on('membership', (event) => {
-    const detail = event.type === 'self:refute' ? `counter ${event.counter}` : event.id;
+    const detail = event.type === 'self:refute' ? `counter ${event.counter}` : event.type === 'self:late' ? `${event.lateMs} ms late` : event.id;
     const reason = event.type === 'peer:remove' ? ` (${event.reason})` : '';
     process.stdout.write(`${stamp()} ${event.type} ${detail}${reason} members=${node.members().length} links=${node.neighbours().length}\n`);
   });

@@ -14,8 +14,10 @@ export interface StarmeshHandle {
   state(): NodeState;
   /** Detail of the last state change (e.g. "signaling server unreachable: …"), if any. */
   stateDetail(): string | undefined;
-  /** Every known peer, tombstones (state 'dead') included. */
+  /** Every known peer, tombstones (state 'dead') included; times are wall-clock ms on the scale of `wallNow()`. */
   peers(): PeerView[];
+  /** "Now" for display: the node's monotonic clock plus the wall-clock offset taken at start (see MeshNode). */
+  wallNow(): number;
   /** IDs listed as members (alive or suspect). */
   members(): string[];
   /** IDs with an open WebRTC link. */
@@ -30,6 +32,8 @@ export interface StarmeshHandle {
   readonly persistent: boolean;
   /** Why not persistent (or why a save failed), if so. */
   persistenceProblem(): string | undefined;
+  /** Why a stored table was not used at start (corrupt, unreadable, too slow to read), if so. */
+  readonly restoreProblem: string | null;
   /** Writes the table to IndexedDB now; resolves when written. */
   flush(): Promise<void>;
   /** Every member's neighbour list, from the flooded link-state adverts (own included). */
@@ -61,6 +65,7 @@ export function createHandle(started: BrowserNode): StarmeshHandle {
     state: () => node.state,
     stateDetail: () => detail,
     peers: () => node.peers().map((peer) => ({ ...peer })),
+    wallNow: () => node.wallNow(),
     members: () => node.members(),
     neighbours: () => node.neighbours(),
     stats: () => node.stats(),
@@ -68,6 +73,7 @@ export function createHandle(started: BrowserNode): StarmeshHandle {
     restored,
     persistent: started.persistent,
     persistenceProblem: () => started.persistenceProblem,
+    restoreProblem: started.restoreProblem ?? null,
     flush: () => started.flush(),
     topology: () => node.topology(),
     routeInfo: () => node.routeInfo(),

@@ -56,7 +56,8 @@ export function startLiveViews(handle: StarmeshHandle, startedAtMs: number): () 
   /** Whether the last graph drawn shows a departed member, which fades out with time (so the tick redraws it). */
   let departuresShown = false;
   const redraw = (graphToo = true): void => {
-    const nowMs = Date.now();
+    // The node's display time, not Date.now(): peers' times are on its scale, which a wall-clock jump does not move.
+    const nowMs = handle.wallNow();
     renderFacts(handle, nowMs, startedAtMs);
     const peers = handle.peers();
     table.render(buildPeerRows(peers, handle.routeInfo()), nowMs);

@@ -90,6 +90,8 @@ export function renderFacts(handle: StarmeshHandle, nowMs: number, startedAtMs: 
   const problem = handle.persistenceProblem();
   const persisted = handle.persistent && problem === undefined;
   const persistence = el('persistence');
-  setText(persistence, persisted ? 'persisted (IndexedDB)' : `not persisted: ${problem ?? 'unknown reason'}`);
+  // A stored table that could not be used is worth saying even while saving works (it was dropped, not loaded).
+  const restoreNote = handle.restoreProblem === null ? '' : ` (${handle.restoreProblem}: started empty)`;
+  setText(persistence, persisted ? `persisted (IndexedDB)${restoreNote}` : `not persisted: ${problem ?? 'unknown reason'}`);
   persistence.dataset['state'] = persisted ? 'ok' : 'warn';
 }

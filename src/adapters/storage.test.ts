@@ -9,7 +9,7 @@ import {
 import type { StoreFactory } from '../persistence/types';
 
 /** A factory that records every open request, so a test can reach (and close) the connections. */
-function recordingFactory(): { factory: IDBFactory; requests: IDBOpenDBRequest[] } {
+function recordingFactory(): { factory: IDBFactory; requests: IDBOpenDBRequest[]; real: IDBFactory } {
   const real = new IDBFactory();
   const requests: IDBOpenDBRequest[] = [];
   const factory = {
@@ -19,7 +19,7 @@ function recordingFactory(): { factory: IDBFactory; requests: IDBOpenDBRequest[]
       return request;
     },
   } as unknown as IDBFactory;
-  return { factory, requests };
+  return { factory, requests, real };
 }
 
 /** Timers that fire only when the test says so. */
@@ -74,6 +74,28 @@ describe('IndexedDB connection recovery', () => {
     expect(requests).toHaveLength(1);
     requests[0]?.result.close(); // as Safari does: no close event, the next transaction throws InvalidStateError
     expect(await store.get('k')).toBe(1);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('steps aside when another tab opens a higher version, and reopens on the next use', async () => {
+    const { factory, requests, real } = recordingFactory();
+    const store = createIdbStoreFactory(factory).openStore('r');
+    await store.set('k', 1);
+    const ours = requests[0]!.result;
+    // Another tab's upgrade: it is blocked for as long as this connection stays open.
+    const upgrade = real.open(ours.name, ours.version + 1);
+    let blocked = false;
+    upgrade.onblocked = () => (blocked = true);
+    const theirs = await new Promise<IDBDatabase>((resolve, reject) => {
+      upgrade.onsuccess = () => resolve(upgrade.result);
+      upgrade.onerror = () => reject(upgrade.error);
+    });
+    expect(blocked, 'the other tab was blocked').toBe(false);
+    expect(theirs.version).toBe(ours.version + 1);
+    theirs.close();
+    expect(await store.get('k')).toBe(1);
+    await store.set('k', 2);
+    expect(await store.get('k')).toBe(2);
     expect(requests).toHaveLength(2);
   });
 });

@@ -3,7 +3,7 @@
  * per namespace, reopened when the browser drops the connection), an in-memory one, and `openPersistentStorage`,
  * which probes IndexedDB and falls back to memory with a reason instead of throwing.
  */
-import { del, get, promisifyRequest, set, update, type UseStore } from 'idb-keyval';
+import { del, get, keys, promisifyRequest, update, type UseStore } from 'idb-keyval';
 import type { PersistentStorage, Store, StorageFallbackCode, StoreFactory } from '../persistence/types';
 
 const DB_PREFIX = 'starmesh:';
@@ -87,11 +87,25 @@ export function createIdbUseStore(factory: IDBFactory, dbName: string, storeName
   return async (mode, callback) => callback(await objectStore(mode, true));
 }
 
+/**
+ * Writes one value and commits at once (`IDBTransaction.commit()`): a write started as the page goes away
+ * (`pagehide`) is handed to the database before the document is torn down, instead of waiting for the event
+ * loop to come round to the auto-commit.
+ */
+function putAndCommit(key: string, value: unknown, useStore: UseStore): Promise<void> {
+  return useStore('readwrite', (store) => {
+    store.put(value, key);
+    (store.transaction as { commit?: () => void }).commit?.();
+    return promisifyRequest(store.transaction);
+  });
+}
+
 /** A `Store` over an idb-keyval `UseStore`. */
 function idbStore(useStore: UseStore): Store {
   return {
     get: (key) => get<unknown>(key, useStore),
-    set: (key, value) => set(key, value, useStore),
+    set: (key, value) => putAndCommit(key, value, useStore),
+    keys: async () => (await keys(useStore)).filter((key): key is string => typeof key === 'string'),
     update: (key, fn) => update<unknown>(key, fn, useStore),
     del: (key) => del(key, useStore),
   };
@@ -129,6 +143,7 @@ export function createMemoryStoreFactory(): StoreFactory {
     del: async (key) => {
       data.delete(key);
     },
+    keys: async () => [...data.keys()],
   });
   return {
     openStore(namespace) {

@@ -9,7 +9,9 @@ export type MembershipEvent =
   | { type: 'peer:remove'; id: NodeId; reason: RemovalReason }
   | { type: 'neighbour:up'; id: NodeId }
   | { type: 'neighbour:down'; id: NodeId }
-  | { type: 'self:refute'; counter: number };
+  | { type: 'self:refute'; counter: number }
+  /** This node's own timers ran `lateMs` late (suspend, frozen or throttled page): it re-probes before judging. */
+  | { type: 'self:late'; lateMs: number };
 
 /** Why the core asks the signaling server for introductions (see the `introduce` effect). */
 export type IntroductionReason = 'isolated' | 'check-in';
@@ -50,6 +52,8 @@ export interface MembershipStats {
   refutations: number;
   probesFailed: number;
   connectFailures: number;
+  /** Times this node found its own timers had run late and made up for it (`local-health.ts`). */
+  lateWakes: number;
 }
 
 /** Zeroed stats. */
@@ -62,5 +66,6 @@ export function emptyStats(): MembershipStats {
     refutations: 0,
     probesFailed: 0,
     connectFailures: 0,
+    lateWakes: 0,
   };
 }

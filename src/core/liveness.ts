@@ -49,6 +49,21 @@ export class Liveness {
     return true;
   }
 
+  /**
+   * Probes every neighbour afresh at `nowMs` (this node's own timers stalled): open probes are discarded, not
+   * failed, since their silence fell partly in the gap. Returns the pings to send.
+   */
+  restartAll(nowMs: number): Array<{ peer: NodeId; nonce: number }> {
+    const pings: Array<{ peer: NodeId; nonce: number }> = [];
+    for (const peer of this.nextProbeMs.keys()) {
+      const nonce = ++this.nonceCounter;
+      this.probes.set(peer, { nonce, startedMs: nowMs, attempts: 1, deadlineMs: nowMs + this.options.pingTimeoutMs });
+      this.nextProbeMs.set(peer, nowMs + this.options.pingIntervalMs);
+      pings.push({ peer, nonce });
+    }
+    return pings;
+  }
+
   /** Runs the schedule up to `nowMs`. */
   due(nowMs: number): ProbeActions {
     const actions: ProbeActions = { pings: [], failed: [] };

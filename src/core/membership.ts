@@ -4,6 +4,7 @@ import { EntryMerge } from './entry-merge';
 import { FailureDetector } from './failure-detector';
 import { LinkLifecycle } from './link-lifecycle';
 import { Liveness } from './liveness';
+import { LocalHealth } from './local-health';
 import { resolveOptions, type MembershipOptions } from './options';
 import { Outbox } from './outbox';
 import { Overlay } from './overlay';
@@ -71,6 +72,7 @@ export class Membership {
   private readonly failures: FailureDetector;
   private readonly maintenance: OverlayMaintenance;
   private readonly checkIn: ServerCheckIn;
+  private readonly health: LocalHealth;
   private started = false;
   private nextCleanupMs = Infinity;
 
@@ -96,6 +98,7 @@ export class Membership {
     this.failures = new FailureDetector({ table, probes, spread, links, out, stats });
     this.maintenance = new OverlayMaintenance({ selfId, options, rng, table, overlay, links, out });
     this.checkIn = new ServerCheckIn({ selfId, options, rng, table, out, linked: () => overlay.openCount() > 0 });
+    this.health = new LocalHealth({ options, rng, own, probes, table, sync, neighbours, out, stats });
     if (init.snapshot !== undefined) {
       own.restore(init.snapshot.selfCounter);
       for (const record of init.snapshot.peers) table.restore(record);
@@ -122,9 +125,11 @@ export class Membership {
   /** Runs every timer that is due at `nowMs`. Call it at `nextWakeMs()` (calling earlier is harmless). */
   tick(nowMs: number): Effect[] {
     if (!this.started || this.own.left) return this.out.flush();
+    this.noticeLateness(nowMs);
     if (this.links.expireAttempts(nowMs)) this.maintenance.wakeBy(nowMs);
     this.failures.tick(nowMs);
-    if (nowMs >= this.nextCleanupMs) {
+    // Right after a gap in this node's own timers nobody is swept as stale: the re-probes and the pull come first.
+    if (nowMs >= this.nextCleanupMs && !this.health.inGrace(nowMs)) {
       this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
       this.failures.sweepStale(nowMs);
       this.links.pruneBackoff((peer) => this.table.get(peer) !== undefined);
@@ -142,7 +147,7 @@ export class Membership {
     if (!this.started || this.own.left) return Infinity;
     return Math.min(
       this.spread.nextWakeMs(),
-      this.nextCleanupMs,
+      Math.max(this.nextCleanupMs, this.health.graceEndMs()),
       this.own.nextWakeMs(),
       this.maintenance.nextWakeMs(),
       this.checkIn.nextWakeMs(),
@@ -175,6 +180,7 @@ export class Membership {
       return this.out.flush();
     }
     this.stats.messagesIn++;
+    this.noticeLateness(nowMs);
     this.failures.heardFrom(from, nowMs);
     this.dispatch(nowMs, from, message);
     this.merging.tellIfDoubted(from, nowMs);
@@ -188,6 +194,7 @@ export class Membership {
    */
   introduce(nowMs: number, peers: readonly NodeId[]): Effect[] {
     if (this.started && !this.own.left) {
+      this.noticeLateness(nowMs);
       this.checkIn.answered();
       this.maintenance.introduced(peers, nowMs);
       this.checkIn.introduced(peers, nowMs);
@@ -204,16 +211,20 @@ export class Membership {
 
   /** The link to `peer` is open (in either direction): sync whole tables, start probing. */
   linkUp(nowMs: number, peer: NodeId): Effect[] {
+    this.noticeLateness(nowMs);
     if (this.links.open(peer, nowMs) === 'opened') this.sync.linkOpened(peer, nowMs, this.maintenance.linkOpened(peer));
     return this.out.flush();
   }
 
   /** The link to `peer` closed, or the attempt to open it failed. */
   linkDown(nowMs: number, peer: NodeId): Effect[] {
+    this.noticeLateness(nowMs);
     const link = this.links.close(peer, nowMs, 'closed');
     this.maintenance.linkClosed(peer);
     if (link === undefined) return this.out.flush();
-    if (link.state === 'open' && !link.expectClose && !this.own.left) this.failures.closedUnannounced(peer, nowMs);
+    // Just back from a gap, a silent close most likely means the far side gave up on us: no reason to suspect it.
+    const suspicious = link.state === 'open' && !link.expectClose && !this.own.left && !this.health.inGrace(nowMs);
+    if (suspicious) this.failures.closedUnannounced(peer, nowMs);
     this.maintenance.wakeBy(nowMs);
     return this.out.flush();
   }
@@ -266,6 +277,11 @@ export class Membership {
   }
 
   // ---- internals --------------------------------------------------------------------------------------------
+
+  /** Before any input is handled: was this node itself away (its timers far behind)? See `local-health.ts`. */
+  private noticeLateness(nowMs: number): void {
+    if (this.started && !this.own.left) this.health.check(nowMs, this.nextWakeMs());
+  }
 
   /** Hands one message from a neighbour to the part it is for; every entry-carrying message is merged first. */
   private dispatch(nowMs: number, from: NodeId, message: MembershipMessage): void {

@@ -63,6 +63,12 @@ export interface MembershipOptions {
   maxMessageBytes: number;
   /** Upper bound of the entries a node keeps (alive, suspect and tombstones). */
   maxTableEntries: number;
+  /**
+   * An input this much later than the core's own schedule means this node's timers stalled (suspend, a frozen or
+   * throttled page, a starved CPU): it re-probes and pulls before it suspects or expires anyone
+   * (`local-health.ts`). 0 turns local health off.
+   */
+  lateWakeMs: number;
 }
 
 /** The defaults: gossip 10 s, ping 20 s, cleanup 30 s, stale after 10 min, as the product spec asks. */
@@ -93,6 +99,8 @@ export const DEFAULT_OPTIONS: Readonly<MembershipOptions> = Object.freeze({
   floodDelayMs: 100,
   maxMessageBytes: 16_384,
   maxTableEntries: 10_000,
+  // Above Chrome's 1 s alignment of hidden tabs' timers (that is not a gap), well below a probe's 8 s.
+  lateWakeMs: 2_000,
 });
 
 /** Fills in defaults and rejects values that would break the protocol (a clear error, at construction time). */

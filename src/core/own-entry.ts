@@ -49,6 +49,11 @@ export class OwnEntry {
     this.nextHeartbeatMs = nowMs + jitter(this.options.heartbeatIntervalMs, 0.1, this.rng);
   }
 
+  /** Advances the counter now, out of turn (back from a gap: refutes what others concluded meanwhile). */
+  bump(): void {
+    if (!this.hasLeft) this.advance();
+  }
+
   /** When the next heartbeat is due. */
   nextWakeMs(): number {
     return this.nextHeartbeatMs;

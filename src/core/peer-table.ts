@@ -220,6 +220,14 @@ export class PeerTable {
     return due;
   }
 
+  /**
+   * Moves every current suspicion's start `byMs` later: this node was away that long (its timers stalled), and
+   * a suspect's time to refute runs only while the node that suspects it is awake.
+   */
+  postponeSuspicions(byMs: number): void {
+    for (const id of this.suspects) (this.records.get(id) as PeerRecord).stateChangedMs += byMs;
+  }
+
   /** Earliest local time a current suspicion runs out, or Infinity. */
   nextSuspicionDeadlineMs(): number {
     let earliest = Infinity;

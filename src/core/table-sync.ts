@@ -38,6 +38,12 @@ export class TableSync {
     if (merging) this.sendWholeTable(peer, nowMs);
   }
 
+  /** Asks neighbour `peer` for its whole table (with our own entry, which tells it we are alive). */
+  pull(peer: NodeId): void {
+    this.awaiting.add(peer);
+    this.deps.out.send(peer, { t: 'sync', entries: [this.deps.own.entry()], want: true });
+  }
+
   /** The peer asked for our whole table: own entry and every record, tombstones included, ≤ 16 KiB per chunk. */
   sendWholeTable(peer: NodeId, nowMs: number): void {
     const { table, options } = this.deps;

@@ -1,6 +1,6 @@
 /**
- * A tiny hand-driven network of membership cores for tests: every effect is delivered at an explicit time through
- * the real wire encoding. Shared by the core's test files.
+ * A tiny hand-driven network of membership cores for unit tests (not shipped): explicit time, real wire
+ * encoding, FIFO delivery, directed drops, and paused nodes (a suspended machine or a frozen page).
  */
 import type { Effect, MembershipEvent } from './effects';
 import { Membership, type MembershipSnapshot } from './membership';
@@ -29,7 +29,13 @@ export class Net {
   canLink: (from: NodeId, to: NodeId) => boolean = () => true;
   /** Answers `introduce` effects (the signaling server); none by default. */
   introducer: ((node: NodeId) => NodeId[]) | undefined;
+  /** Throttled nodes, with their period: their timers run only at multiples of it (a hidden tab's). */
+  readonly throttled = new Map<NodeId, number>();
+  /** Paused nodes: no timer runs and nothing is handled until `resume` (a suspended machine, a frozen page). */
+  readonly paused = new Set<NodeId>();
   private readonly queue: Array<{ node: NodeId; effect: Effect }> = [];
+  /** What arrived for each paused node, handled in order at `resume`. */
+  private readonly backlog = new Map<NodeId, Array<() => void>>();
 
   add(id: NodeId, seed: number, options: Partial<MembershipOptions> = {}, snapshot?: MembershipSnapshot): Membership {
     const m = new Membership({ selfId: id, rng: seededRng(seed), options, snapshot });
@@ -57,8 +63,30 @@ export class Net {
     }
   }
 
+  /** Pauses `id`: its timers stop and what arrives waits (the others see only silence). */
+  pause(id: NodeId): void {
+    this.paused.add(id);
+  }
+
+  /** Resumes `id` at the current time: what waited is handled first, in order; its overdue timers run late. */
+  resume(id: NodeId): void {
+    this.paused.delete(id);
+    const waiting = this.backlog.get(id) ?? [];
+    this.backlog.delete(id);
+    for (const handle of waiting) handle();
+    this.run(id, []);
+  }
+
   private enqueue(node: NodeId, effects: Effect[]): void {
     for (const effect of effects) this.queue.push({ node, effect });
+  }
+
+  /** Runs `handle` at `node` now, or at its resume if it is paused. */
+  private at(node: NodeId, handle: () => void): void {
+    if (!this.paused.has(node)) return handle();
+    const waiting = this.backlog.get(node) ?? [];
+    waiting.push(handle);
+    this.backlog.set(node, waiting);
   }
 
   private deliver(from: NodeId, effect: Effect): void {
@@ -71,12 +99,13 @@ export class Net {
         if (!decoded.ok || decoded.droppedEntries !== 0) throw new Error(`bad frame from ${from}: ${text.slice(0, 200)}`);
         const to = this.nodes.get(effect.to);
         if (to === undefined || this.blocked.has(`${from}>${effect.to}`)) return;
-        this.enqueue(effect.to, to.receive(this.now, from, decoded.message));
+        this.at(effect.to, () => this.enqueue(effect.to, to.receive(this.now, from, decoded.message)));
         return;
       }
       case 'connect': {
         const to = this.nodes.get(effect.to);
-        if (to === undefined || !this.canLink(from, effect.to)) return; // stays pending until it times out
+        // A paused target does not answer either: the attempt stays pending until it times out.
+        if (to === undefined || !this.canLink(from, effect.to) || this.paused.has(effect.to)) return;
         if (!to.acceptLink(this.now, from)) {
           this.enqueue(from, this.node(from).linkDown(this.now, effect.to));
           return;
@@ -87,7 +116,7 @@ export class Net {
       }
       case 'disconnect': {
         const to = this.nodes.get(effect.to);
-        if (to !== undefined) this.enqueue(effect.to, to.linkDown(this.now, from));
+        if (to !== undefined) this.at(effect.to, () => this.enqueue(effect.to, to.linkDown(this.now, from)));
         return;
       }
       case 'introduce': {
@@ -105,7 +134,10 @@ export class Net {
       let nextNode: NodeId | undefined;
       let nextAt = Infinity;
       for (const [id, m] of this.nodes) {
-        const at = m.nextWakeMs();
+        if (this.paused.has(id)) continue;
+        const period = this.throttled.get(id);
+        const wake = m.nextWakeMs();
+        const at = period === undefined ? wake : Math.ceil(Math.max(wake, this.now) / period) * period;
         if (at < nextAt) {
           nextAt = at;
           nextNode = id;

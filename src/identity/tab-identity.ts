@@ -27,6 +27,8 @@ export interface LockManagerLike {
     options: { ifAvailable: boolean },
     callback: (lock: unknown) => unknown,
   ): Promise<unknown>;
+  /** The locks held now (housekeeping asks which slots belong to live tabs). */
+  query?(): Promise<{ held?: Array<{ name?: string }> }>;
 }
 
 /** The part of `sessionStorage` used here. */
@@ -43,6 +45,8 @@ export interface TabIdentityOptions {
   identify?: (pair: CryptoKeyPair) => Promise<KeyIdentity>;
   /** Random slot name (8–64 base64url characters); default from `crypto.getRandomValues`. */
   randomSlot?: () => string;
+  /** Wall-clock now, stamped on the slot at every start (housekeeping's sign of life); default `Date.now`. */
+  wallNow?: () => number;
 }
 
 /** The tab's identity and how it was obtained. */
@@ -55,6 +59,18 @@ export interface TabIdentity {
   persistent: boolean;
   /** Why the identity is not persistent (or why a stored one was replaced); for diagnostics. */
   reason?: string;
+  /** The slot this tab holds, when persistent. */
+  slot?: string;
+}
+
+/**
+ * Whether a live tab holds `slot`'s lock (for housekeeping). Rejects when the lock manager cannot say, so the
+ * caller keeps the slot.
+ */
+export async function isSlotHeld(locks: LockManagerLike, slot: string): Promise<boolean> {
+  if (locks.query === undefined) throw new Error('no lock query');
+  const { held = [] } = await locks.query();
+  return held.some((lock) => lock.name === SLOT_LOCK_PREFIX + slot);
 }
 
 /** Platform objects for `loadTabIdentity`, read from `globalThis` (each may be missing or throw on access). */
@@ -164,6 +180,13 @@ async function restorePair(
   }
 }
 
+/** Stamps the slot with this start (housekeeping's sign of life). A failure only makes the slot look older. */
+async function touchSlot(store: Store, slot: string, wallNow: () => number): Promise<void> {
+  await store
+    .update(slotKey(slot), (old) => (typeof old === 'object' && old !== null ? { ...old, touchedAtMs: wallNow() } : old))
+    .catch(() => undefined);
+}
+
 async function freshIdentity(
   options: TabIdentityOptions,
   identify: (pair: CryptoKeyPair) => Promise<KeyIdentity>,
@@ -185,11 +208,11 @@ async function mintInSlot(
   const keyPair = await options.generate();
   const identity = await identify(keyPair);
   try {
-    await store.set(slotKey(slot), { v: RECORD_VERSION, id: identity.id, keyPair });
+    await store.set(slotKey(slot), { v: RECORD_VERSION, id: identity.id, keyPair, touchedAtMs: (options.wallNow ?? Date.now)() });
   } catch {
     return { identity, keyPair, restored: false, persistent: false, reason: 'could not save the key' };
   }
-  return { identity, keyPair, restored: false, persistent: true, ...(why === undefined ? {} : { reason: why }) };
+  return { identity, keyPair, restored: false, persistent: true, slot, ...(why === undefined ? {} : { reason: why }) };
 }
 
 /**
@@ -208,7 +231,10 @@ export async function loadTabIdentity(options: TabIdentityOptions): Promise<TabI
   const saved = readSlot(session);
   if (saved !== null && (await claimSlot(locks, saved))) {
     const restored = await restorePair(store, saved, identify);
-    if (typeof restored !== 'string') return { ...restored, restored: true, persistent: true };
+    if (typeof restored !== 'string') {
+      await touchSlot(store, saved, options.wallNow ?? Date.now);
+      return { ...restored, restored: true, persistent: true, slot: saved };
+    }
     // We hold the slot, so replacing its unusable key cannot disturb another tab.
     return mintInSlot(options, identify, store, saved, restored === 'no stored key' ? undefined : restored);
   }

@@ -63,9 +63,12 @@ export interface MeshNodeOptions {
   membership?: Partial<MembershipOptions>;
   /** Routing options (hop limit, ack time-out, rate limits…). */
   routing?: Partial<RouterOptions>;
-  /** A restored table (after a reload). */
+  /** A restored table (after a reload), its times on `clock`'s monotonic scale (see `persistence-glue.ts`). */
   snapshot?: MembershipSnapshot;
-  /** Timers and clock of the driver; injected so tests can control them. */
+  /**
+   * Timers and clocks of the driver (monotonic for every interval and time-out, wall only for display); injected
+   * so tests can control them. Default `systemClock()`.
+   */
   clock?: Clock;
   rng?: Rng;
   /** Inbound frames accepted per link (token bucket); the excess is dropped and counted before parsing. */

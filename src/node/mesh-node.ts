@@ -10,7 +10,7 @@ import { encodeFrame } from '../mesh/frame-codec';
 import { MeshMachine } from '../mesh/machine';
 import type { MeshEffect } from '../mesh/mesh-effects';
 import type { UnicastResult } from '../routing/router';
-import { systemClock, type Clock } from '../util/clock';
+import { displayTime, systemClock, type Clock, type DisplayTime } from '../util/clock';
 import { createEmitter } from '../util/emitter';
 import { tellObservers } from './mesh-node-events';
 import { cryptoRng } from './crypto-rng';
@@ -41,6 +41,8 @@ export class MeshNode {
   private readonly crypto: SignalCrypto;
   private readonly options: MeshNodeOptions;
   private readonly clock: Clock;
+  /** Monotonic → wall-clock for what people see, by an offset taken once at construction. */
+  private readonly display: DisplayTime;
   /** Unicasts waiting for their outcome, by message ID. */
   private readonly waiting = new Map<string, (result: UnicastResult) => void>();
   /** A listener that throws (the page's, a test's) is counted and written to the console, and the node goes on. */
@@ -63,6 +65,7 @@ export class MeshNode {
     this.options = options;
     this.id = options.identity.id;
     this.clock = options.clock ?? systemClock();
+    this.display = displayTime(this.clock);
     const rng = options.rng ?? cryptoRng();
     this.server = new ServerPresence({
       make: options.signaling,
@@ -138,9 +141,25 @@ export class MeshNode {
     return this.currentState;
   }
 
-  /** Every known peer (tombstones included) with score and neighbour flag. */
+  /**
+   * Every known peer (tombstones included) with score and neighbour flag. Its times (`lastSeenMs`,
+   * `stateChangedMs`) are for display: wall-clock milliseconds on the scale of `wallNow()`. The core itself keeps
+   * them on the monotonic clock.
+   */
   peers(): PeerView[] {
-    return this.machine.core.peers();
+    return this.machine.core.peers().map((peer) => ({
+      ...peer,
+      lastSeenMs: this.display.toWallMs(peer.lastSeenMs),
+      stateChangedMs: this.display.toWallMs(peer.stateChangedMs),
+    }));
+  }
+
+  /**
+   * "Now" for display, on the scale of `peers()`' times: the monotonic clock plus the wall-clock offset taken when
+   * the node was made. A wall-clock jump after that moves neither, so relative times shown stay right.
+   */
+  wallNow(): number {
+    return this.display.nowMs();
   }
 
   /** IDs listed as members. */
@@ -187,7 +206,7 @@ export class MeshNode {
     return { msgId };
   }
 
-  /** State worth persisting. */
+  /** State worth persisting, its times on the node's monotonic clock (`persistence-glue.ts` converts them). */
   snapshot(): MembershipSnapshot {
     return this.machine.core.snapshot();
   }

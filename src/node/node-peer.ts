@@ -62,7 +62,7 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
       wrtc: rtc.wrtc,
       rtcConfig: rtc.rtcConfig({ loopbackOnly: config.loopbackOnly === true }),
       budget,
-      limiter: createAttemptLimiter({ now: () => Date.now() }),
+      limiter: createAttemptLimiter({ now: () => performance.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
       ...(config.membership?.connectTimeoutMs !== undefined ? { connectTimeoutMs: config.membership.connectTimeoutMs } : {}),
     }),

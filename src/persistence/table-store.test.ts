@@ -2,8 +2,8 @@ import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createIdbStoreFactory, createMemoryStoreFactory } from '../adapters/storage';
 import {
-  createTableSaver,
   loadTableSnapshot,
+  MAX_SCANNED_PEERS,
   saveTableSnapshot,
   tableKey,
   type PeerSnapshot,
@@ -37,58 +37,13 @@ function snapshot(peers: PeerSnapshot[], counter = 42): TableSnapshot {
   return { savedAtMs: NOW_MS, self: { counter }, peers };
 }
 
-/** A store that records every write and can be told to fail. */
-function recordingStore(): Store & { writes: unknown[]; failWrites: boolean } {
-  const data = new Map<string, unknown>();
-  const store = {
-    writes: [] as unknown[],
-    failWrites: false,
-    get: async (key: string) => data.get(key),
-    set: async (key: string, value: unknown) => {
-      if (store.failWrites) throw new Error('disk on fire');
-      store.writes.push(value);
-      data.set(key, value);
-    },
-    update: async () => undefined,
-    del: async (key: string) => void data.delete(key),
-  };
-  return store;
-}
-
-/** A virtual clock with timers that fire only when advanced. */
-function fakeClock() {
-  let nowMs = 0;
-  let nextId = 0;
-  const timers = new Map<number, { dueMs: number; fn: () => void }>();
-  return {
-    now: () => nowMs,
-    setTimer: (fn: () => void, delayMs: number): unknown => {
-      timers.set(++nextId, { dueMs: nowMs + delayMs, fn });
-      return nextId;
-    },
-    clearTimer: (handle: unknown) => void timers.delete(handle as number),
-    pendingTimers: () => timers.size,
-    advance(ms: number): void {
-      const endMs = nowMs + ms;
-      for (;;) {
-        const due = [...timers].filter(([, t]) => t.dueMs <= endMs).sort((a, b) => a[1].dueMs - b[1].dueMs)[0];
-        if (!due) break;
-        timers.delete(due[0]);
-        nowMs = due[1].dueMs;
-        due[1].fn();
-      }
-      nowMs = endMs;
-    },
-  };
-}
-
 describe('snapshot load/save', () => {
   it('round-trips through IndexedDB with lastSeenMs exactly as saved', async () => {
     const store = createIdbStoreFactory(new IDBFactory()).openStore('node-a');
     const saved = snapshot([
       peer('AAAAAAAAAAAAAAAAAAAAAA', { lastSeenMs: NOW_MS - 1234.5678 }),
       peer('BBBBBBBBBBBBBBBBBBBBBB', { state: 'suspect', lastSeenMs: NOW_MS - HOUR_MS + 1, counter: 2 ** 40 }),
-      peer('CCCCCCCCCCCCCCCCCCCCCC', { state: 'dead', lastSeenMs: NOW_MS + 0.25 }),
+      peer('CCCCCCCCCCCCCCCCCCCCCC', { state: 'dead', lastSeenMs: NOW_MS - 0.25 }),
     ]);
     expect(await saveTableSnapshot(store, tableKey('self'), saved)).toEqual({ ok: true, wrote: true });
     const loaded = await loadTableSnapshot(store, tableKey('self'), OPTS);
@@ -134,7 +89,7 @@ describe('snapshot load/save', () => {
       { ...peer('nan'), lastSeenMs: Number.NaN }, { ...peer('inf'), stateChangedMs: Infinity },
       { ...peer('neg'), successes: -1 }, { ...peer('frac'), failures: 1.5 }, { ...peer('big'), counter: 2 ** 60 },
       { ...peer('state'), state: 'zombie' }, { ...peer('str'), counter: '7' }, { id: 'missing' },
-      peer('future', { lastSeenMs: NOW_MS + 2 * HOUR_MS }),
+      { ...peer('negative'), lastSeenMs: -5 },
     ];
     const dupLow = peer('dup', { counter: 1 });
     const dupHigh = peer('dup', { counter: 9 });
@@ -149,103 +104,60 @@ describe('snapshot load/save', () => {
   });
 });
 
-describe('createTableSaver', () => {
-  function setup(overrides: { debounceMs?: number; maxDelayMs?: number } = {}) {
-    const clock = fakeClock();
-    const store = recordingStore();
-    const errors: unknown[] = [];
-    const saver = createTableSaver({
-      store, key: 'k', now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer,
-      onError: (error) => errors.push(error), ...overrides,
-    });
-    return { clock, store, saver, errors };
-  }
+describe('loading across a wall-clock jump', () => {
+  const saved = (peers: PeerSnapshot[]): TableSnapshot => ({ savedAtMs: NOW_MS, self: { counter: 3 }, peers });
 
-  it('coalesces 100 schedule() calls into one write of the latest snapshot', async () => {
-    const { clock, store, saver } = setup({ debounceMs: 2000 });
-    let built = 0;
-    for (let i = 0; i < 100; i++) {
-      saver.schedule(() => (built++, snapshot([], i)));
-      clock.advance(10);
-    }
-    expect(store.writes).toHaveLength(0);
-    clock.advance(1999);
-    await saver.flush(); // waits for any write in flight; nothing left to write
-    expect(store.writes).toHaveLength(1);
-    expect(store.writes[0]).toMatchObject({ v: 1, self: { counter: 99 } });
-    expect(built).toBe(1);
-    clock.advance(60_000);
-    expect(await saver.flush()).toEqual({ ok: true, wrote: false });
-    expect(store.writes).toHaveLength(1);
+  it('keeps stamps exactly when the wall clock ran on normally since the save', async () => {
+    const store = createMemoryStoreFactory().openStore('t');
+    await saveTableSnapshot(store, 'k', saved([peer('a', { lastSeenMs: NOW_MS - 4_000 })]));
+    const loaded = await loadTableSnapshot(store, 'k', { ...OPTS, nowMs: NOW_MS + 60_000 });
+    expect(loaded.status === 'loaded' && loaded.snapshot.peers[0]?.lastSeenMs).toBe(NOW_MS - 4_000);
   });
 
-  it('writes no later than maxDelayMs under constant change', async () => {
-    const { clock, store, saver } = setup({ debounceMs: 2000, maxDelayMs: 10_000 });
-    for (let t = 0; t < 25_000; t += 1000) {
-      saver.schedule(() => snapshot([], t));
-      clock.advance(1000);
-      await Promise.resolve();
-    }
-    saver.dispose();
-    await saver.flush();
-    expect(store.writes).toHaveLength(2);
+  it('a clock set back since the save counts no time as passed: ages kept, nothing in the future', async () => {
+    const store = createMemoryStoreFactory().openStore('t');
+    await saveTableSnapshot(store, 'k', saved([peer('a', { lastSeenMs: NOW_MS - 4_000, stateChangedMs: NOW_MS - 9_000 })]));
+    const backMs = NOW_MS - 2 * HOUR_MS;
+    const loaded = await loadTableSnapshot(store, 'k', { ...OPTS, nowMs: backMs });
+    expect(loaded.status).toBe('loaded');
+    if (loaded.status !== 'loaded') return;
+    expect(loaded.snapshot.peers[0]).toMatchObject({ lastSeenMs: backMs - 4_000, stateChangedMs: backMs - 9_000 });
+    expect(loaded.snapshot.savedAtMs).toBeLessThanOrEqual(backMs);
   });
 
-  it('flush() writes immediately and cancels the pending timer', async () => {
-    const { clock, store, saver } = setup();
-    saver.schedule(() => snapshot([peer('a')]));
-    expect(await saver.flush()).toEqual({ ok: true, wrote: true });
-    expect(store.writes).toHaveLength(1);
-    expect(clock.pendingTimers()).toBe(0);
-    clock.advance(60_000);
-    await saver.flush();
-    expect(store.writes).toHaveLength(1);
+  it('a stamp after its own save (corrupt) is taken as age 0, never as a future LastSeen', async () => {
+    const store = createMemoryStoreFactory().openStore('t');
+    await saveTableSnapshot(store, 'k', saved([peer('a', { lastSeenMs: NOW_MS + 5 * HOUR_MS })]));
+    const loaded = await loadTableSnapshot(store, 'k', { ...OPTS, nowMs: NOW_MS + 1_000 });
+    expect(loaded.status === 'loaded' && loaded.snapshot.peers[0]?.lastSeenMs).toBe(NOW_MS);
   });
 
-  it('reports failures instead of throwing', async () => {
-    const { clock, store, saver, errors } = setup();
-    store.failWrites = true;
-    saver.schedule(() => snapshot([]));
-    clock.advance(2000);
-    await saver.flush();
-    expect(errors).toMatchObject([{ code: 'write-failed' }]);
-    saver.schedule(() => {
-      throw new Error('core broke');
-    });
-    const result = await saver.flush();
-    expect(result.ok === false && result.error.code).toBe('snapshot-failed');
+  it('a clock set far forward since the save makes every entry stale: none is restored', async () => {
+    const store = createMemoryStoreFactory().openStore('t');
+    await saveTableSnapshot(store, 'k', saved([peer('a'), peer('b', { state: 'dead' })]));
+    const loaded = await loadTableSnapshot(store, 'k', { ...OPTS, nowMs: NOW_MS + 2 * HOUR_MS });
+    expect(loaded).toMatchObject({ status: 'loaded', snapshot: { self: { counter: 3 }, peers: [] }, droppedPeers: 2 });
+  });
+});
+
+describe('loading oversized and slow values', () => {
+  it('looks at no more than MAX_SCANNED_PEERS entries of a huge stored array', async () => {
+    const store = createMemoryStoreFactory().openStore('t');
+    const many = Array.from({ length: MAX_SCANNED_PEERS + 5_000 }, () => peer('same'));
+    await store.set('k', { v: 1, savedAtMs: NOW_MS, self: { counter: 1 }, peers: many });
+    const loaded = await loadTableSnapshot(store, 'k', OPTS);
+    expect(loaded.status === 'loaded' && loaded.droppedPeers).toBe(many.length - 1);
   });
 
-  it('never runs two writes at once and ignores schedule() after dispose()', async () => {
-    const clock = fakeClock();
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const releases: Array<() => void> = [];
-    const store: Store = {
-      ...recordingStore(),
-      set: () => {
-        maxInFlight = Math.max(maxInFlight, ++inFlight);
-        return new Promise<void>((resolve) => releases.push(() => (inFlight--, resolve())));
-      },
-    };
-    const saver = createTableSaver({ store, key: 'k', now: clock.now, setTimer: clock.setTimer, clearTimer: clock.clearTimer });
-    saver.schedule(() => snapshot([]));
-    const first = saver.flush();
-    await expect.poll(() => releases.length).toBe(1);
-    saver.schedule(() => snapshot([], 2));
-    const second = saver.flush();
-    for (let i = 0; i < 10; i++) await Promise.resolve();
-    expect(releases).toHaveLength(1);
-    releases.shift()?.();
-    await first;
-    await expect.poll(() => releases.length).toBe(1);
-    releases.shift()?.();
-    expect(await second).toEqual({ ok: true, wrote: true });
-    expect(maxInFlight).toBe(1);
-
-    saver.dispose();
-    saver.schedule(() => snapshot([]));
-    clock.advance(60_000);
-    expect(await saver.flush()).toEqual({ ok: true, wrote: false });
+  it('gives up a read that does not answer within the bound', async () => {
+    const pending = new Map<number, () => void>();
+    let next = 0;
+    const timers = { setTimer: (fn: () => void) => (pending.set(++next, fn), next), clearTimer: (h: unknown) => void pending.delete(h as number) };
+    const stuck: Store = { ...createMemoryStoreFactory().openStore('t'), get: () => new Promise(() => undefined) };
+    const loading = loadTableSnapshot(stuck, 'k', { ...OPTS, timers, timeoutMs: 3_000 });
+    expect(pending.size).toBe(1);
+    for (const fire of pending.values()) fire();
+    const result = await loading;
+    expect(result.status === 'error' && result.error.code).toBe('read-timeout');
   });
 });

@@ -1,8 +1,13 @@
 /**
  * Peer-table snapshots: saving them in batches (many changes, one write) and loading them back with every
  * field checked, since stored data may be corrupted or written by another version. Errors are returned as
- * values or passed to a callback, never thrown. Times are wall-clock milliseconds (they must mean the same thing
- * after a reload, so the driver should stamp them with `Date.now()`, not `performance.now()`).
+ * values or passed to a callback, never thrown.
+ *
+ * Stored times are wall-clock milliseconds (they must mean something after a reload, when the monotonic clock
+ * has started again), stamped at save time as "the save's wall-clock time minus the age" (`persistence-glue.ts`).
+ * The wall clock may have jumped between save and load, so a load trusts only ages: each entry's age at the save
+ * (`savedAtMs` minus its stamp, never negative) plus the time since the save (never negative, so a clock set back
+ * cannot produce LastSeen values in the future). Loaded stamps are re-based on the load's wall clock.
  */
 import type { PeerRecord } from '../core/peer-table';
 import { isNodeId, MAX_COUNTER, type NodeId, type PeerState } from '../core/wire';
@@ -22,6 +27,10 @@ export interface TableSnapshot {
 export const TABLE_SNAPSHOT_VERSION = 1;
 /** Default cap on peers loaded from one snapshot. */
 export const MAX_SNAPSHOT_PEERS = 10_000;
+/** Stored peer entries looked at, at most (the rest are dropped unread): bounds the CPU a corrupt value costs. */
+export const MAX_SCANNED_PEERS = 2 * MAX_SNAPSHOT_PEERS;
+/** Default bound of a load: a read that takes longer (a huge value, a stuck database) is given up. */
+export const LOAD_TIMEOUT_MS = 3_000;
 
 /** Store key of a node's snapshot (one per node ID). */
 export function tableKey(nodeId: NodeId): string {
@@ -29,7 +38,7 @@ export function tableKey(nodeId: NodeId): string {
 }
 
 /** Stable error codes of the table store. */
-export type TableStoreErrorCode = 'snapshot-failed' | 'write-failed' | 'read-failed';
+export type TableStoreErrorCode = 'snapshot-failed' | 'write-failed' | 'read-failed' | 'read-timeout';
 
 /** An error of the table store, with the underlying cause. */
 export interface TableStoreError {
@@ -47,16 +56,25 @@ export type LoadTableResult =
   | { status: 'corrupt'; reason: string }
   | { status: 'error'; error: TableStoreError };
 
+/** Timers for the load's time-out. */
+export interface LoadTimers {
+  setTimer(fn: () => void, delayMs: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
 /** Options of `loadTableSnapshot`. */
 export interface LoadTableOptions {
-  /** Current wall-clock time. */
+  /** Current wall-clock time: loaded stamps are re-based on it. */
   nowMs: number;
-  /** Entries (tombstones too) last seen longer ago than this are dropped; also bounds how far in the future. */
+  /** Entries (tombstones too) whose evidence is older than this at load are dropped. */
   staleAfterMs: number;
   /** Cap on peers returned (the most recently seen are kept). Default `MAX_SNAPSHOT_PEERS`. */
   maxPeers?: number;
   /** The loading node's own ID, dropped if it appears among the peers. */
   selfId?: NodeId;
+  /** Give up a read slower than this (default `LOAD_TIMEOUT_MS`); needs `timers`, else reads are not bounded. */
+  timeoutMs?: number;
+  timers?: LoadTimers;
 }
 
 const STATES: ReadonlySet<unknown> = new Set<PeerState>(['alive', 'suspect', 'dead']);
@@ -79,15 +97,20 @@ export function parsePeerSnapshot(value: unknown): PeerSnapshot | null {
   return { id, counter, state: state as PeerState, lastSeenMs, stateChangedMs, successes, failures };
 }
 
-/** Keeps valid, fresh, unique entries (the highest counter wins among duplicates), at most `maxPeers`. */
-function cleanPeers(raw: readonly unknown[], options: LoadTableOptions): PeerSnapshot[] {
-  const oldestMs = options.nowMs - options.staleAfterMs;
-  // A LastSeen far in the future is a corrupted value or a clock jump; it would otherwise never go stale.
-  const newestMs = options.nowMs + options.staleAfterMs;
+/**
+ * Keeps valid, fresh, unique entries (the highest counter wins among duplicates), at most `maxPeers`, re-based:
+ * each stamp becomes `nowMs - age`, its age being its age at the save plus the (clamped) time since the save.
+ */
+function cleanPeers(raw: readonly unknown[], savedAtMs: number, options: LoadTableOptions): PeerSnapshot[] {
+  // A save "in the future" means the wall clock was set back since: count no time as passed, rather than negative.
+  const sinceSaveMs = Math.max(0, options.nowMs - savedAtMs);
+  const rebase = (stampMs: number): number => options.nowMs - sinceSaveMs - Math.max(0, savedAtMs - stampMs);
   const byId = new Map<NodeId, PeerSnapshot>();
-  for (const item of raw) {
-    const peer = parsePeerSnapshot(item);
-    if (!peer || peer.id === options.selfId || peer.lastSeenMs < oldestMs || peer.lastSeenMs > newestMs) continue;
+  for (const item of raw.slice(0, MAX_SCANNED_PEERS)) {
+    const stored = parsePeerSnapshot(item);
+    if (!stored || stored.id === options.selfId) continue;
+    const peer = { ...stored, lastSeenMs: rebase(stored.lastSeenMs), stateChangedMs: rebase(stored.stateChangedMs) };
+    if (options.nowMs - peer.lastSeenMs > options.staleAfterMs) continue;
     const known = byId.get(peer.id);
     if (!known || peer.counter > known.counter) byId.set(peer.id, peer);
   }
@@ -110,28 +133,43 @@ export function parseTableSnapshot(
   const selfCounter = (self as Record<string, unknown>)['counter'];
   if (!isCount(selfCounter, MAX_COUNTER)) return 'bad self counter';
   if (!Array.isArray(peers)) return 'bad peers';
-  const clean = cleanPeers(peers, options);
+  const clean = cleanPeers(peers, savedAtMs, options);
   return {
-    snapshot: { savedAtMs, self: { counter: selfCounter }, peers: clean },
+    snapshot: { savedAtMs: Math.min(savedAtMs, options.nowMs), self: { counter: selfCounter }, peers: clean },
     droppedPeers: peers.length - clean.length,
   };
 }
 
 /**
- * Loads and validates a snapshot: invalid entries, duplicates and entries last seen more than `staleAfterMs`
- * ago are dropped; surviving LastSeen values are returned exactly as saved. Never throws.
+ * Loads and validates a snapshot: invalid entries, duplicates and entries whose evidence is older than
+ * `staleAfterMs` are dropped; the rest are re-based on `nowMs` (exactly as saved when the wall clock ran forward
+ * normally since the save). A read slower than `timeoutMs` is given up. Never throws.
  */
 export async function loadTableSnapshot(store: Store, key: string, options: LoadTableOptions): Promise<LoadTableResult> {
   let value: unknown;
   try {
-    value = await store.get(key);
+    value = await withTimeout(store.get(key), options);
   } catch (cause) {
-    return { status: 'error', error: { code: 'read-failed', cause } };
+    return { status: 'error', error: { code: cause === READ_TIMEOUT ? 'read-timeout' : 'read-failed', cause } };
   }
   if (value === undefined) return { status: 'empty' };
   const parsed = parseTableSnapshot(value, options);
   if (typeof parsed === 'string') return { status: 'corrupt', reason: parsed };
   return { status: 'loaded', ...parsed };
+}
+
+const READ_TIMEOUT = new Error('the stored table took too long to read');
+
+function withTimeout<T>(work: Promise<T>, options: LoadTableOptions): Promise<T> {
+  const timers = options.timers;
+  if (timers === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const handle = timers.setTimer(() => reject(READ_TIMEOUT), options.timeoutMs ?? LOAD_TIMEOUT_MS);
+    work.then(
+      (value) => (timers.clearTimer(handle), resolve(value)),
+      (error: unknown) => (timers.clearTimer(handle), reject(error)),
+    );
+  });
 }
 
 /** Writes one snapshot now (stored with a version tag). Never throws. */
@@ -144,103 +182,4 @@ export async function saveTableSnapshot(store: Store, key: string, snapshot: Tab
   } catch (cause) {
     return { ok: false, error: { code: 'write-failed', cause } };
   }
-}
-
-/** Injected clock and timers of the saver. */
-export interface TableSaverOptions {
-  store: Store;
-  key: string;
-  /** Quiet time after the last `schedule()` before writing. Default 2000. */
-  debounceMs?: number;
-  /** Longest a scheduled change waits, however busy the table. Default 10000. */
-  maxDelayMs?: number;
-  now: () => number;
-  setTimer: (fn: () => void, delayMs: number) => unknown;
-  clearTimer: (handle: unknown) => void;
-  /** Called with the result of every timer-driven write that failed (flush() returns its result instead). */
-  onError?: (error: TableStoreError) => void;
-}
-
-/** Batches snapshot writes: many `schedule()` calls, one write. */
-export interface TableSaver {
-  /** Marks the table changed; `snapshotFn` is called once, at write time (the latest one given wins). */
-  schedule(snapshotFn: () => TableSnapshot): void;
-  /** Writes the pending snapshot now (e.g. on `pagehide`), after any write in flight. Never rejects. */
-  flush(): Promise<SaveResult>;
-  /** Cancels the timer and ignores later `schedule()` calls; does not write (call `flush()` first). */
-  dispose(): void;
-}
-
-/**
- * Creates a saver that writes at most once per quiet period of `debounceMs` after the last change, and never
- * more than `maxDelayMs` after the first unsaved one. Writes never overlap.
- */
-export function createTableSaver(options: TableSaverOptions): TableSaver {
-  const debounceMs = options.debounceMs ?? 2000;
-  const maxDelayMs = options.maxDelayMs ?? 10_000;
-  let pending: (() => TableSnapshot) | undefined;
-  let firstPendingMs: number | undefined;
-  let timer: { handle: unknown } | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
-  let disposed = false;
-
-  const cancelTimer = (): void => {
-    if (timer) options.clearTimer(timer.handle);
-    timer = undefined;
-  };
-
-  const writePending = async (): Promise<SaveResult> => {
-    const snapshotFn = pending;
-    pending = undefined;
-    firstPendingMs = undefined;
-    if (!snapshotFn) return { ok: true, wrote: false };
-    let snapshot: TableSnapshot;
-    try {
-      snapshot = snapshotFn();
-    } catch (cause) {
-      return { ok: false, error: { code: 'snapshot-failed', cause } };
-    }
-    return saveTableSnapshot(options.store, options.key, snapshot);
-  };
-
-  // Queued behind the previous write, so two writes of the same key never race.
-  const enqueue = (): Promise<SaveResult> => {
-    const result = chain.then(writePending);
-    chain = result;
-    return result;
-  };
-
-  const onTimer = (): void => {
-    timer = undefined;
-    void enqueue().then((result) => {
-      if (result.ok) return;
-      try {
-        options.onError?.(result.error);
-      } catch {
-        // A failing error callback must not become an unhandled rejection.
-      }
-    });
-  };
-
-  return {
-    schedule(snapshotFn) {
-      if (disposed) return;
-      pending = snapshotFn;
-      const nowMs = options.now();
-      firstPendingMs ??= nowMs;
-      const dueMs = Math.min(nowMs + debounceMs, firstPendingMs + maxDelayMs);
-      cancelTimer();
-      timer = { handle: options.setTimer(onTimer, Math.max(0, dueMs - nowMs)) };
-    },
-    flush() {
-      cancelTimer();
-      return enqueue();
-    },
-    dispose() {
-      disposed = true;
-      pending = undefined;
-      firstPendingMs = undefined;
-      cancelTimer();
-    },
-  };
 }

@@ -16,6 +16,8 @@ export interface Store {
   update(key: string, fn: (oldValue: unknown) => unknown): Promise<void>;
   /** Removes the key; removing an absent key is not an error. */
   del(key: string): Promise<void>;
+  /** Every key (housekeeping lists slots and tables with it). */
+  keys(): Promise<string[]>;
 }
 
 /** Opens namespaced stores: the same namespace always sees the same data, different namespaces never collide. */

@@ -43,7 +43,7 @@ export class StarmeshWidget extends HTMLElement {
     root.append(style);
     this.view = new WidgetView(root, (expanded) => {
       this.toggleAttribute('expanded', expanded);
-      this.view.render(Date.now());
+      this.view.render(this.handle?.wallNow() ?? Date.now());
     });
   }
 
@@ -74,7 +74,7 @@ export class StarmeshWidget extends HTMLElement {
   attributeChangedCallback(name: string, old: string | null, value: string | null): void {
     if (old === value || !this.running) return;
     if (name === 'expanded') this.view.setExpanded(value !== null);
-    else if (name === 'theme') this.view.render(Date.now());
+    else if (name === 'theme') this.view.render(this.handle?.wallNow() ?? Date.now());
     else this.queueRestart();
   }
 
@@ -117,7 +117,8 @@ export class StarmeshWidget extends HTMLElement {
       const handle = createHandle(started);
       this.handle = handle;
       this.view.attach(handle, config.room);
-      const redraw = (): void => this.view.render(Date.now());
+      // The node's display time: peers' times are on its scale, which a wall-clock jump does not move.
+      const redraw = (): void => this.view.render(handle.wallNow());
       const timer = setInterval(redraw, TICK_INTERVAL_MS);
       const onPageHide = (): void => this.stop();
       addEventListener('pagehide', onPageHide);
