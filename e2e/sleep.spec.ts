@@ -58,19 +58,39 @@ function longestGapMs(page: Page): Promise<number> {
 
 /**
  * Stops `node`'s page (its main thread, see the file comment) until the returned function resumes it; that
- * function answers how long the page was held (from the pause's answer to sending the resume: a lower bound).
+ * function answers how long the page was held (from the debugger's `paused` event to sending the resume: a lower
+ * bound). `Debugger.pause` only asks to break at the page's next line of JavaScript and answers at once, so the
+ * stop is taken as real only when `Debugger.paused` arrives; the request is repeated every 2 s until it does (on a
+ * loaded machine one request was seen to come to nothing: the page beat on through a 53 s "freeze"). A resume
+ * that did not come from here fails the test by name.
  */
 async function freeze(node: StarmeshNode): Promise<() => Promise<number>> {
   const cdp = await node.context.newCDPSession(node.page);
+  let paused = false;
+  let resumedElsewhere = false;
+  let resuming = false;
+  cdp.on('Debugger.paused', () => {
+    paused = true;
+  });
+  cdp.on('Debugger.resumed', () => {
+    if (!resuming) resumedElsewhere = true;
+  });
   await cdp.send('Debugger.enable');
-  // Breaks at the page's next line of JavaScript (its 100 ms beat at the latest) and holds its main thread there.
-  await cdp.send('Debugger.pause');
+  const until = performance.now() + PATIENT_MS;
+  while (!paused) {
+    if (performance.now() > until) throw new Error(`the page did not pause within ${PATIENT_MS} ms`);
+    await cdp.send('Debugger.pause');
+    const askedAt = performance.now();
+    while (!paused && performance.now() - askedAt < 2_000) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const pausedAt = performance.now();
   return async () => {
     const heldMs = performance.now() - pausedAt;
+    resuming = true;
     await cdp.send('Debugger.resume');
     await cdp.send('Debugger.disable');
     await cdp.detach();
+    expect(resumedElsewhere, 'the page stayed paused until this test resumed it').toBe(false);
     return heldMs;
   };
 }
