@@ -138,7 +138,7 @@ test('a page frozen for less than the others need to remove it: its code stops, 
   test.info().annotations.push({ type: `frozen ${Math.round(frozenMs)} ms`, description: await figures(nodes) });
 });
 
-// FIXME (issue 15, open): in 2 of 2 soak runs of the whole suite (fresh clones, 2026-12-03) this test failed the
+// FIXME (issue 15, open): in 2 of 3 soak runs of the whole suite (fresh clones, 2026-12-03) this test failed the
 // same way: the debugger reported the page paused and nothing else resumed it, the others removed the tab after
 // ~54 s of silence, and yet the page's own 100 ms beat never skipped more than 1.1-1.6 s. Run alone (3 of 3) it
 // passes with a gap of the whole freeze. So a CDP pause does not reliably stop a page's timers after the suite's
