@@ -96,7 +96,7 @@ export class OverlayMaintenance {
    * apart: one link between the two merges their tables, and the overlay sheds an old link later if need be.
    */
   introduced(peers: readonly NodeId[], nowMs: number): void {
-    const { selfId, overlay, table, options, rng } = this.deps;
+    const { selfId, overlay, table } = this.deps;
     // A first contact is no merge: a node without links knows nobody, and its budget covers its first dials.
     const linked = overlay.openCount() > 0;
     const isStranger = (peer: NodeId): boolean => linked && peer !== selfId && table.get(peer) === undefined;
@@ -104,12 +104,7 @@ export class OverlayMaintenance {
     if (!linked || peers.some((peer) => this.strangers.has(peer))) return;
     const stranger = peers.find((peer) => isStranger(peer) && overlay.canDial(peer, nowMs));
     if (stranger === undefined) return;
-    if (overlay.totalCount() >= options.maxDegree) {
-      const sheddable = overlay.sheddable(nowMs);
-      const old = sheddable[Math.floor(rng.next() * sheddable.length)];
-      if (old === undefined) return;
-      this.deps.links.shed(old, nowMs);
-    }
+    if (!this.makeRoom(nowMs)) return;
     this.dialIntroduced(stranger, true, nowMs);
   }
 
@@ -219,12 +214,18 @@ export class OverlayMaintenance {
       .sample(8, rng, new Set())
       .find((record) => record.state === 'alive' && overlay.get(record.id) === undefined && overlay.canDial(record.id, nowMs));
     if (candidate === undefined) return;
-    if (overlay.totalCount() >= options.maxDegree) {
-      const sheddable = overlay.sheddable(nowMs);
-      const old = sheddable[Math.floor(rng.next() * sheddable.length)];
-      if (old === undefined) return;
-      this.deps.links.shed(old, nowMs);
-    }
+    if (!this.makeRoom(nowMs)) return;
     this.dial(candidate.id, nowMs);
+  }
+
+  /** At the degree bound, sheds one random sheddable link so that one more dial fits; false when none can go. */
+  private makeRoom(nowMs: number): boolean {
+    const { options, overlay, rng } = this.deps;
+    if (overlay.totalCount() < options.maxDegree) return true;
+    const sheddable = overlay.sheddable(nowMs);
+    const old = sheddable[Math.floor(rng.next() * sheddable.length)];
+    if (old === undefined) return false;
+    this.deps.links.shed(old, nowMs);
+    return true;
   }
 }
