@@ -7,6 +7,7 @@
 import type { Dissemination } from './dissemination';
 import type { MembershipStats } from './effects';
 import type { LinkLifecycle } from './link-lifecycle';
+import type { LocalHealth } from './local-health';
 import type { Liveness } from './liveness';
 import type { Outbox } from './outbox';
 import type { PeerTable } from './peer-table';
@@ -23,6 +24,8 @@ export interface FailureDetectorDeps {
   readonly links: Pick<LinkLifecycle, 'close'>;
   readonly out: Pick<Outbox, 'send' | 'emit'>;
   readonly stats: Pick<MembershipStats, 'probesFailed'>;
+  /** Whether this node's own judgements wait (it was away and has no proof of contact yet: `local-health.ts`). */
+  readonly health: Pick<LocalHealth, 'holdsJudgement' | 'holdEndMs'>;
 }
 
 /** Probes, suspicions and removals. */
@@ -38,12 +41,14 @@ export class FailureDetector {
   /** Sends the pings that are due, suspects neighbours whose probe failed, removes suspects whose time ran out. */
   tick(nowMs: number): void {
     this.runProbes(nowMs);
+    if (this.deps.health.holdsJudgement(nowMs)) return;
     for (const id of this.deps.table.expiredSuspects(nowMs)) this.declareDead(id, nowMs);
   }
 
   /** Earliest local time a probe or a suspicion needs a tick. */
   nextWakeMs(): number {
-    return Math.min(this.deps.probes.nextDeadlineMs(), this.deps.table.nextSuspicionDeadlineMs());
+    const suspicionMs = Math.max(this.deps.table.nextSuspicionDeadlineMs(), this.deps.health.holdEndMs());
+    return Math.min(this.deps.probes.nextDeadlineMs(), suspicionMs);
   }
 
   /** The link to `peer` closed without a `bye` (a closed tab, a dead network): a reason to suspect, refutable. */
@@ -71,6 +76,17 @@ export class FailureDetector {
     const { table, probes, links } = this.deps;
     const actions = probes.due(nowMs);
     for (const { peer, nonce } of actions.pings) this.deps.out.send(peer, { t: 'ping', nonce });
+    if (this.deps.health.holdsJudgement(nowMs)) {
+      // Back from a gap with no proof of contact: the silence is this node's, not the neighbour's (see
+      // `local-health.ts`), so nobody is suspected. But a link that carried no ping through every attempt is of no
+      // use (most likely the far side closed it while this node was away, and the close never arrived): it goes,
+      // quietly, so that a node left with none asks the server for introductions and finds its way back.
+      for (const peer of actions.failed) {
+        this.deps.stats.probesFailed++;
+        links.close(peer, nowMs, 'dropped');
+      }
+      return;
+    }
     for (const peer of actions.failed) {
       this.deps.stats.probesFailed++;
       table.recordOutcome(peer, false);

@@ -145,4 +145,49 @@ describe('local health: throttled timers', () => {
     expect(net.node(C).counter).toBeGreaterThan(counterBefore + 3);
     expect(net.node(A).peer(C)?.counter).toBeGreaterThan(counterBefore + 3);
   });
+
+  it('back from a gap and heard by nobody, it judges nobody: no suspicion, no removal, until a neighbour answers', () => {
+    const net = Net.mesh([A, B, C]);
+    runTo(net, 30_000);
+    net.pause(A);
+    runTo(net, net.now + 20_000);
+    // While A was away, its network went too: nothing from B or C reaches A any more, no new link opens.
+    net.blocked.add(`${B}>${A}`);
+    net.blocked.add(`${C}>${A}`);
+    let cutOff = true;
+    net.canLink = (from, to) => !cutOff || (from !== A && to !== A);
+    const resumedAt = net.now;
+    net.resume(A);
+    // Far past probe (8 s) + suspicion (60 s): silence it cannot tell from its own.
+    runTo(net, resumedAt + 180_000);
+    expect(verdicts(net, A)).toEqual([]);
+    expect(net.node(A).members().sort()).toEqual([B, C]);
+    // Links that carried no ping went (quietly), so that an isolated node asks for introductions.
+    expect(net.node(A).neighbours()).toEqual([]);
+    // Its network comes back (C answers): proof of contact, and judgement resumes. B now falls silent to all.
+    net.blocked.delete(`${C}>${A}`);
+    net.blocked.add(`${B}>${C}`);
+    cutOff = false;
+    net.canLink = (from, to) => from !== B && to !== B;
+    const contactAt = net.now;
+    runTo(net, contactAt + 120_000);
+    expect(verdicts(net, A)).toContain(`peer:remove ${B}`);
+    expect(verdicts(net, A).every((v) => v.endsWith(B)), 'only B').toBe(true);
+    expect(net.node(A).peer(C)?.state).toBe('alive');
+  });
+
+  it('the hold on judgement is bounded: a node back from a gap that never hears from anyone again clears its table as stale', () => {
+    const net = Net.mesh([A, B]);
+    runTo(net, 30_000);
+    net.pause(A);
+    runTo(net, net.now + 20_000);
+    net.blocked.add(`${B}>${A}`);
+    net.canLink = () => false;
+    const resumedAt = net.now;
+    net.resume(A);
+    runTo(net, resumedAt + 590_000, 5_000);
+    expect(net.node(A).lists(B), 'held within staleAfterMs').toBe(true);
+    runTo(net, resumedAt + 700_000, 5_000);
+    expect(net.node(A).lists(B), 'judged after staleAfterMs').toBe(false);
+  });
 });

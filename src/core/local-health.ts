@@ -10,7 +10,13 @@
  * - pulls a whole table from one neighbour (newer counters of everyone the others kept hearing from);
  * - postpones every suspicion it holds by the lateness (a suspect's time runs only while this node is awake);
  * - and for a grace period of one full probe (`pingTimeoutMs × pingAttempts`) sweeps nobody as stale and takes
- *   an unannounced link close as no reason to suspect (the far side most likely gave up on this node).
+ *   an unannounced link close as no reason to suspect (the far side most likely gave up on this node);
+ * - and beyond that grace, until it has proof that its own network works again (an `ack` to a ping it sent since
+ *   waking, or a link that opens after it), it judges nobody: a failed probe is no suspicion, a suspect's
+ *   time does not run out, nobody is swept as stale. Measured in real tabs: a tab whose process was stopped until
+ *   the others removed it found, on waking, links the others had closed and pings nobody answered, and removed all
+ *   three live peers as dead before it rejoined. A node that hears from nobody is the likelier failure. The hold
+ *   is bounded by `staleAfterMs`, so a node whose whole mesh really went away still clears its table in time.
  *
  * Pure: the lateness is computed from the times passed in, so the unit tests drive it with explicit times.
  */
@@ -26,7 +32,7 @@ import type { NodeId } from './wire';
 
 /** What local health touches when the node was away. */
 export interface LocalHealthDeps {
-  readonly options: Pick<MembershipOptions, 'lateWakeMs' | 'pingTimeoutMs' | 'pingAttempts'>;
+  readonly options: Pick<MembershipOptions, 'lateWakeMs' | 'pingTimeoutMs' | 'pingAttempts' | 'staleAfterMs'>;
   readonly rng: Rng;
   readonly own: Pick<OwnEntry, 'bump'>;
   readonly probes: Pick<Liveness, 'restartAll'>;
@@ -45,6 +51,13 @@ export class LocalHealth {
    * before the overdue tick runs (messages queued while the page was frozen) do not count the same gap again.
    */
   private caughtUpAtMs = -Infinity;
+  /** Until when, at most, judgements wait for proof of contact (-Infinity once proven, or when not away). */
+  private awaitingContactUntilMs = -Infinity;
+  /**
+   * The nonce of the first ping sent on waking: nonces only grow (`Liveness`), so an `ack` to this or any later
+   * nonce answers a ping sent after the gap, and is that proof. Acks to older pings may have waited out the gap.
+   */
+  private wakeNonceFloor = Infinity;
 
   constructor(private readonly deps: LocalHealthDeps) {}
 
@@ -61,20 +74,42 @@ export class LocalHealth {
     this.graceUntilMs = nowMs + options.pingTimeoutMs * options.pingAttempts;
     this.deps.own.bump();
     this.deps.table.postponeSuspicions(lateMs);
-    for (const { peer, nonce } of this.deps.probes.restartAll(nowMs)) this.deps.out.send(peer, { t: 'ping', nonce });
+    this.awaitingContactUntilMs = nowMs + options.staleAfterMs;
+    this.wakeNonceFloor = Infinity;
+    for (const { peer, nonce } of this.deps.probes.restartAll(nowMs)) {
+      this.wakeNonceFloor = Math.min(this.wakeNonceFloor, nonce);
+      this.deps.out.send(peer, { t: 'ping', nonce });
+    }
     const source = pickOne(this.deps.neighbours(), this.deps.rng);
     if (source !== undefined) this.deps.sync.pull(source);
     this.deps.out.emit({ type: 'self:late', lateMs: Math.round(lateMs) });
     return lateMs;
   }
 
-  /** True while decisions that silence would justify wait: right after the node came back. */
-  inGrace(nowMs: number): boolean {
-    return nowMs < this.graceUntilMs;
+  /** An `ack` with `nonce` arrived: if it answers a ping sent since waking, this node's network works again. */
+  acked(nonce: number, nowMs: number): void {
+    if (nonce >= this.wakeNonceFloor) this.contact(nowMs);
   }
 
-  /** When the grace period ends (-Infinity when none is running): stale sweeps wait for it. */
-  graceEndMs(): number {
-    return this.graceUntilMs;
+  /** A link opened: a handshake just crossed the network both ways, so this node's network works again. */
+  contact(nowMs: number): void {
+    if (this.awaitingContactUntilMs <= nowMs) return;
+    // What the hold kept back falls due now: that is not lateness of this node's timers.
+    this.caughtUpAtMs = Math.max(this.caughtUpAtMs, nowMs);
+    this.awaitingContactUntilMs = -Infinity;
+    this.wakeNonceFloor = Infinity;
+  }
+
+  /**
+   * True while decisions that silence would justify wait: right after the node came back, and then until it has
+   * proof of contact (see the file comment).
+   */
+  holdsJudgement(nowMs: number): boolean {
+    return nowMs < this.graceUntilMs || nowMs < this.awaitingContactUntilMs;
+  }
+
+  /** When a hold ends by itself (-Infinity when none is running): judgements due before then wait for it. */
+  holdEndMs(): number {
+    return Math.max(this.graceUntilMs, this.awaitingContactUntilMs);
   }
 }

@@ -95,10 +95,10 @@ export class Membership {
     this.merging = new EntryMerge({ selfId, table, own, spread, isNeighbour, out, stats });
     const sync = (this.sync = new TableSync({ options, table, own, out }));
     const links = (this.links = new LinkLifecycle({ selfId, options, rng, overlay, probes, table, sync, own, out, stats }));
-    this.failures = new FailureDetector({ table, probes, spread, links, out, stats });
+    const health = (this.health = new LocalHealth({ options, rng, own, probes, table, sync, neighbours, out, stats }));
+    this.failures = new FailureDetector({ table, probes, spread, links, out, stats, health });
     this.maintenance = new OverlayMaintenance({ selfId, options, rng, table, overlay, links, out });
     this.checkIn = new ServerCheckIn({ selfId, options, rng, table, out, linked: () => overlay.openCount() > 0 });
-    this.health = new LocalHealth({ options, rng, own, probes, table, sync, neighbours, out, stats });
     if (init.snapshot !== undefined) {
       own.restore(init.snapshot.selfCounter);
       for (const record of init.snapshot.peers) table.restore(record);
@@ -129,7 +129,7 @@ export class Membership {
     if (this.links.expireAttempts(nowMs)) this.maintenance.wakeBy(nowMs);
     this.failures.tick(nowMs);
     // Right after a gap in this node's own timers nobody is swept as stale: the re-probes and the pull come first.
-    if (nowMs >= this.nextCleanupMs && !this.health.inGrace(nowMs)) {
+    if (nowMs >= this.nextCleanupMs && !this.health.holdsJudgement(nowMs)) {
       this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
       this.failures.sweepStale(nowMs);
       this.links.pruneBackoff((peer) => this.table.get(peer) !== undefined);
@@ -147,7 +147,7 @@ export class Membership {
     if (!this.started || this.own.left) return Infinity;
     return Math.min(
       this.spread.nextWakeMs(),
-      Math.max(this.nextCleanupMs, this.health.graceEndMs()),
+      Math.max(this.nextCleanupMs, this.health.holdEndMs()),
       this.own.nextWakeMs(),
       this.maintenance.nextWakeMs(),
       this.checkIn.nextWakeMs(),
@@ -212,7 +212,10 @@ export class Membership {
   /** The link to `peer` is open (in either direction): sync whole tables, start probing. */
   linkUp(nowMs: number, peer: NodeId): Effect[] {
     this.noticeLateness(nowMs);
-    if (this.links.open(peer, nowMs) === 'opened') this.sync.linkOpened(peer, nowMs, this.maintenance.linkOpened(peer));
+    if (this.links.open(peer, nowMs) === 'opened') {
+      this.health.contact(nowMs);
+      this.sync.linkOpened(peer, nowMs, this.maintenance.linkOpened(peer));
+    }
     return this.out.flush();
   }
 
@@ -223,7 +226,7 @@ export class Membership {
     this.maintenance.linkClosed(peer);
     if (link === undefined) return this.out.flush();
     // Just back from a gap, a silent close most likely means the far side gave up on us: no reason to suspect it.
-    const suspicious = link.state === 'open' && !link.expectClose && !this.own.left && !this.health.inGrace(nowMs);
+    const suspicious = link.state === 'open' && !link.expectClose && !this.own.left && !this.health.holdsJudgement(nowMs);
     if (suspicious) this.failures.closedUnannounced(peer, nowMs);
     this.maintenance.wakeBy(nowMs);
     return this.out.flush();
@@ -308,6 +311,7 @@ export class Membership {
         this.out.send(from, { t: 'ack', nonce: message.nonce });
         break;
       case 'ack':
+        this.health.acked(message.nonce, nowMs);
         break;
       case 'bye':
         this.links.expectClose(from);
