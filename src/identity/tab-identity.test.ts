@@ -12,17 +12,30 @@ import {
   type SessionStorageLike,
 } from './tab-identity';
 
-/** Web Locks for one origin: a held name refuses `ifAvailable` requests until the holding page goes away. */
+/**
+ * Web Locks for one origin: a held name refuses `ifAvailable` requests until the holding page goes away; a
+ * request with a signal waits for it until the signal aborts.
+ */
 class FakeLocks implements LockManagerLike {
   readonly held = new Set<string>();
-  async request(name: string, _options: { ifAvailable: boolean }, callback: (lock: unknown) => unknown) {
-    if (this.held.has(name)) return callback(null);
+  private readonly waiting = new Map<string, Array<() => void>>();
+  async request(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => unknown) {
+    if (this.held.has(name)) {
+      if (options.ifAvailable === true || options.signal === undefined) return callback(null);
+      const signal = options.signal;
+      await new Promise<void>((resolve, reject) => {
+        signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        this.waiting.set(name, [...(this.waiting.get(name) ?? []), resolve]);
+      });
+    }
     this.held.add(name);
     return callback({ name, mode: 'exclusive' });
   }
   /** The page holding `name` is unloaded (reload or close): the browser releases its lock. */
   release(name: string): void {
     this.held.delete(name);
+    const next = this.waiting.get(name)?.shift();
+    next?.();
   }
 }
 
@@ -70,6 +83,25 @@ describe('loadTabIdentity', () => {
     expect(again.identity.id).toBe(first.identity.id);
     const data = new Uint8Array([1, 2, 3]);
     expect(await verifySignature(first.identity.publicKey, await again.identity.sign(data), data)).toBe(true);
+  });
+
+  it('a reload whose old document still holds the slot waits for it and keeps the ID; a duplicate waits out the bound and gets a new one', async () => {
+    const b = browser();
+    const session = new FakeSession();
+    const storage = await b.storage();
+    const load = (from: SessionStorageLike, slotWaitMs: number) =>
+      loadTabIdentity({ storage, sessionStorage: from, locks: b.locks, generate: () => generateKeyPair(), slotWaitMs });
+    const first = await load(session, 0);
+    // The reloaded document starts while the old one still holds the lock; the old one goes a moment later.
+    const reloaded = load(session, 5_000);
+    setTimeout(() => b.unload(session), 50);
+    expect((await reloaded).identity.id).toBe(first.identity.id);
+    expect(await reloaded).toMatchObject({ restored: true, persistent: true });
+    // A duplicate (same sessionStorage, original alive) that also waits: the lock never comes, so a new slot.
+    const duplicate = session.copy();
+    const second = await load(duplicate, 100);
+    expect(second.identity.id).not.toBe(first.identity.id);
+    expect(slotOf(duplicate)).not.toBe(slotOf(session));
   });
 
   it('gives a duplicated tab a new ID while the original keeps its own', async () => {

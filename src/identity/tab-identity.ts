@@ -3,7 +3,9 @@
  *
  * sessionStorage holds the tab's slot name; it survives a reload but is also copied into a duplicated tab. So
  * the tab claims its slot with a Web Lock held for the page's lifetime: a duplicate finds the lock taken and
- * mints a new slot. The non-extractable key pair is stored in IndexedDB under the slot (structured clone keeps
+ * mints a new slot. A reload is the exception: the old document may still hold the lock while the new one starts
+ * (Chrome releases it when the old document is torn down, which can come after the new one runs its first
+ * scripts, seen on a loaded machine), so a reloaded page waits a bounded time for its own slot. The non-extractable key pair is stored in IndexedDB under the slot (structured clone keeps
  * a non-extractable `CryptoKey` usable). All platform objects are injected; `defaultTabPlatform` reads globals.
  */
 import { identityFromKeyPair, verifySignature, type KeyIdentity } from './keys';
@@ -19,12 +21,14 @@ export const IDENTITY_NAMESPACE = 'identity';
 const SLOT_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
 const RECORD_VERSION = 1;
 const MAX_SLOT_ATTEMPTS = 3;
+/** A reloaded page's wait for its old document to let go of the slot; a duplicate tab waits this long too. */
+export const RELOAD_SLOT_WAIT_MS = 5_000;
 
 /** The part of `navigator.locks` used here (the DOM `LockManager` satisfies it). */
 export interface LockManagerLike {
   request(
     name: string,
-    options: { ifAvailable: boolean },
+    options: { ifAvailable?: boolean; signal?: AbortSignal },
     callback: (lock: unknown) => unknown,
   ): Promise<unknown>;
   /** The locks held now (housekeeping asks which slots belong to live tabs). */
@@ -47,6 +51,11 @@ export interface TabIdentityOptions {
   randomSlot?: () => string;
   /** Wall-clock now, stamped on the slot at every start (housekeeping's sign of life); default `Date.now`. */
   wallNow?: () => number;
+  /**
+   * How long to wait for the saved slot's lock when it is held, in ms: give this when the page is a reload (the
+   * old document may still hold it); 0 (the default) for any other start, where a held lock means a duplicate.
+   */
+  slotWaitMs?: number;
 }
 
 /** The tab's identity and how it was obtained. */
@@ -74,8 +83,8 @@ export async function isSlotHeld(locks: LockManagerLike, slot: string): Promise<
 }
 
 /** Platform objects for `loadTabIdentity`, read from `globalThis` (each may be missing or throw on access). */
-export function defaultTabPlatform(): { sessionStorage?: SessionStorageLike; locks?: LockManagerLike } {
-  const platform: { sessionStorage?: SessionStorageLike; locks?: LockManagerLike } = {};
+export function defaultTabPlatform(): { sessionStorage?: SessionStorageLike; locks?: LockManagerLike; slotWaitMs?: number } {
+  const platform: { sessionStorage?: SessionStorageLike; locks?: LockManagerLike; slotWaitMs?: number } = {};
   try {
     const session = (globalThis as { sessionStorage?: SessionStorageLike }).sessionStorage;
     if (session) platform.sessionStorage = session;
@@ -87,6 +96,12 @@ export function defaultTabPlatform(): { sessionStorage?: SessionStorageLike; loc
     if (locks) platform.locks = locks;
   } catch {
     // Same as above.
+  }
+  try {
+    const navigation = globalThis.performance?.getEntriesByType?.('navigation')[0] as { type?: string } | undefined;
+    if (navigation?.type === 'reload') platform.slotWaitMs = RELOAD_SLOT_WAIT_MS;
+  } catch {
+    // No navigation timing: treat as a fresh start.
   }
   return platform;
 }
@@ -101,12 +116,16 @@ function slotKey(slot: string): string {
   return `slot:${slot}`;
 }
 
-/** Claims the slot's lock if free and keeps it until the page goes away. Resolves false if taken or refused. */
-function claimSlot(locks: LockManagerLike, slot: string): Promise<boolean> {
+/**
+ * Claims the slot's lock and keeps it until the page goes away. Resolves false if taken (after waiting up to
+ * `waitMs` for it, when given) or refused.
+ */
+function claimSlot(locks: LockManagerLike, slot: string, waitMs = 0): Promise<boolean> {
   return new Promise((resolve) => {
     let request: Promise<unknown>;
     try {
-      request = locks.request(SLOT_LOCK_PREFIX + slot, { ifAvailable: true }, (lock) => {
+      const options = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
+      request = locks.request(SLOT_LOCK_PREFIX + slot, options, (lock) => {
         resolve(lock !== null && lock !== undefined);
         // Held for the page's lifetime: the browser releases it when the document goes away.
         return lock ? new Promise<never>(() => undefined) : undefined;
@@ -115,6 +134,7 @@ function claimSlot(locks: LockManagerLike, slot: string): Promise<boolean> {
       resolve(false);
       return;
     }
+    // Refused, or the wait ran out (AbortError): the slot is not ours.
     request.catch(() => resolve(false));
   });
 }
@@ -229,7 +249,7 @@ export async function loadTabIdentity(options: TabIdentityOptions): Promise<TabI
   const store = storage.openStore(IDENTITY_NAMESPACE);
 
   const saved = readSlot(session);
-  if (saved !== null && (await claimSlot(locks, saved))) {
+  if (saved !== null && (await claimSlot(locks, saved, options.slotWaitMs ?? 0))) {
     const restored = await restorePair(store, saved, identify);
     if (typeof restored !== 'string') {
       await touchSlot(store, saved, options.wallNow ?? Date.now);
