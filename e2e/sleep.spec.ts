@@ -18,7 +18,7 @@
  * once-a-minute intensive throttling), while incoming messages are handled at once, as in Chrome.
  */
 import type { Page } from '@playwright/test';
-import { stopRenderer } from './renderer-process';
+import { stopRenderer, type StoppedRenderer } from './renderer-process';
 import { expect, expectFullMembership, FAST_PARAMS, PATIENT_MS, SUSPICION_MS, test, type OpenNodesOptions, type StarmeshNode } from './fixtures';
 
 type OpenNodes = (n: number, options?: OpenNodesOptions) => Promise<StarmeshNode[]>;
@@ -57,11 +57,8 @@ function longestGapMs(page: Page): Promise<number> {
   });
 }
 
-/**
- * Stops `node`'s tab (its renderer process, see e2e/renderer-process.ts) until the returned function resumes it;
- * that function answers how long the tab was held.
- */
-async function freeze(node: StarmeshNode): Promise<() => number> {
+/** Stops `node`'s tab (its renderer process, see e2e/renderer-process.ts) until `resume()`. */
+function freeze(node: StarmeshNode): Promise<StoppedRenderer> {
   return stopRenderer(node.page);
 }
 
@@ -98,13 +95,13 @@ async function figures(nodes: StarmeshNode[]): Promise<string> {
 
 test('a page frozen for less than the others need to remove it: its code stops, nobody removes anybody, it comes back', async ({ openNodes }) => {
   const { nodes, frozen, others, before } = await meshWithBeats(openNodes);
-  const resume = await freeze(frozen);
+  const stopped = await freeze(frozen);
   let frozenMs = 0;
   try {
     // The point is to let this time pass with the tab stopped: below probe (4 × 1 s silent) + suspicion (6 s).
-    await new Promise((resolve) => setTimeout(resolve, SHORT_FREEZE_MS));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, SHORT_FREEZE_MS - stopped.heldMs())));
   } finally {
-    frozenMs = resume();
+    frozenMs = stopped.resume();
   }
   await expectCameBack(nodes, frozen, before, frozenMs);
   // Nobody removed it (a suspicion, refuted, is allowed on a busy machine).
@@ -114,7 +111,7 @@ test('a page frozen for less than the others need to remove it: its code stops, 
 
 test('a page frozen until the others removed it: its code stops, it removes nobody, it refutes and rejoins with its ID', async ({ openNodes }) => {
   const { nodes, frozen, others, before } = await meshWithBeats(openNodes);
-  const resume = await freeze(frozen);
+  const stopped = await freeze(frozen);
   let frozenMs = 0;
   try {
     // The others' view: silent for longer than probe + suspicion, it is removed everywhere (rightly).
@@ -122,7 +119,7 @@ test('a page frozen until the others removed it: its code stops, it removes nobo
       await expect.poll(() => verdictsOf(node, frozen.id), { message: `tab ${node.index} removed the frozen tab`, timeout: PATIENT_MS }).toContain(`peer:remove ${frozen.id} dead`);
     }
   } finally {
-    frozenMs = resume();
+    frozenMs = stopped.resume();
   }
   expect(frozenMs, 'frozen for longer than the suspicion time-out').toBeGreaterThan(SUSPICION_MS);
   await expectCameBack(nodes, frozen, before, frozenMs);
