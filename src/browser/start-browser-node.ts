@@ -17,6 +17,7 @@ import { generateKeyPair } from '../identity/keys';
 import { defaultTabPlatform, IDENTITY_NAMESPACE, isSlotHeld, loadTabIdentity } from '../identity/tab-identity';
 import { cleanUpStorage } from '../persistence/housekeeping';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
+import { iceConfigFromOptions } from '../transport/ice-servers';
 import { systemClock } from '../util/clock';
 import { webrtcLinks } from '../node/links';
 import { MeshNode } from '../node/mesh-node';
@@ -28,7 +29,16 @@ export interface BrowserNodeConfig {
   signalUrl: string;
   room: string;
   membership?: Partial<MembershipOptions>;
+  /**
+   * ICE servers for this node's peer connections (STUN, TURN). Default: none, so only host candidates are used
+   * (one host or LAN) and no outside server is contacted. Validated: at most 8 servers, `stun:`/`turn:`/`turns:`
+   * URLs, fields of at most 512 characters; an invalid list makes `startBrowserNode` reject with a TypeError.
+   */
+  iceServers?: readonly RTCIceServer[];
+  /** `relay` restricts the peer connections to TURN relay candidates; default `all`. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
+
 
 /** A started browser node and how it was set up. */
 export interface BrowserNode {
@@ -52,6 +62,7 @@ export interface BrowserNode {
 
 /** Starts a node in this tab. Never rejects for storage or server problems: they are reported on the node. */
 export async function startBrowserNode(config: BrowserNodeConfig): Promise<BrowserNode> {
+  const ice = iceConfigFromOptions(config.iceServers, config.iceTransportPolicy);
   const clock = systemClock();
   const storage = await openPersistentStorage();
   const platform = defaultTabPlatform();
@@ -74,6 +85,7 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
     links: webrtcLinks({
       identity: tab.identity,
       SimplePeerImpl,
+      ice: () => ice,
       budget,
       limiter: createAttemptLimiter({ now: () => clock.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
