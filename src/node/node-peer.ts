@@ -11,6 +11,7 @@ import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
 import { iceConfigFromOptions, type IceServer, type IceTransportPolicy } from '../transport/ice-servers';
+import { createIceSource } from './ice-source';
 import { webrtcLinks } from './links';
 import { MeshNode, type MeshNodeOptions } from './mesh-node';
 
@@ -33,7 +34,10 @@ export interface NodePeerConfig {
   webrtc?: NodeWebRtcName;
   /** ICE host candidates on 127.0.0.1 only: for peers that all run on this machine (tests, benches). */
   loopbackOnly?: boolean;
-  /** ICE servers (STUN, TURN) for this peer's connections; default none. Validated like the page's `ice`. */
+  /**
+   * ICE servers (STUN, TURN) for this peer's connections; they win over the signaling server's. Default: the
+   * server's, else none. Validated like the page's `ice`.
+   */
   iceServers?: readonly IceServer[];
   /** `relay`: TURN relay candidates only; default `all`. */
   iceTransportPolicy?: IceTransportPolicy;
@@ -48,16 +52,24 @@ export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
  * was attempted (the node reports an unreachable server through its state, it does not reject).
  */
 export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
-  const ice = iceConfigFromOptions(config.iceServers, config.iceTransportPolicy);
+  const explicit = iceConfigFromOptions(config.iceServers, config.iceTransportPolicy);
+  // Explicit servers win; otherwise the signaling server's (from its welcome), for links made after the join.
+  const ice = createIceSource({
+    ...(config.iceServers !== undefined && explicit !== undefined ? { iceServers: explicit.iceServers } : {}),
+    ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
+    nowMs: () => performance.now(),
+  });
   const identity = await identityFromKeyPair(await generateKeyPair(false));
   const rtc = await loadNodeWebRtc(config.webrtc);
   const signaling = () =>
-    createSignalingClient({
-      url: config.signalUrl,
-      room: config.room,
-      identity,
-      WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
-    });
+    ice.capture(
+      createSignalingClient({
+        url: config.signalUrl,
+        room: config.room,
+        identity,
+        WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
+      }),
+    );
   const budget = createConnectionBudget({ lifetimeLimit: config.connectionBudget ?? DEFAULT_NODE_CONNECTION_BUDGET });
   const node = new MeshNode({
     identity,
@@ -67,7 +79,7 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
       SimplePeerImpl,
       wrtc: rtc.wrtc,
       rtcConfig: rtc.rtcConfig({ loopbackOnly: config.loopbackOnly === true }),
-      ice: () => ice,
+      ice: () => ice.current(),
       budget,
       limiter: createAttemptLimiter({ now: () => performance.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
