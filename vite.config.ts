@@ -27,11 +27,31 @@ function noNodeBuiltins(): Plugin {
   };
 }
 
+/** simple-peer's built-in default ICE servers, exactly as its prebuilt bundle spells them. */
+const SIMPLE_PEER_DEFAULT_ICE = 'iceServers:[{urls:["stun:stun.l.google.com:19302","stun:global.stun.twilio.com:3478"]}]';
+
+/**
+ * Takes simple-peer's public STUN servers out of its bundle. Every link passes its own `iceServers` (none unless
+ * configured), so they are never used; removing them also keeps the shipped files free of any server address
+ * nobody configured. Fails the build if the text is not found (a new simple-peer must be looked at again).
+ * Applies to builds; the dev server's pre-bundled copy keeps them, unused.
+ */
+function noPublicIceServers(): Plugin {
+  return {
+    name: 'starmesh:no-public-ice-servers',
+    transform(code, id) {
+      if (!id.includes('simple-peer/simplepeer.min.js')) return null;
+      if (!code.includes(SIMPLE_PEER_DEFAULT_ICE)) this.error(`simple-peer's default ICE servers not found in ${id}: check the new bundle`);
+      return { code: code.replace(SIMPLE_PEER_DEFAULT_ICE, 'iceServers:[]'), map: null };
+    },
+  };
+}
+
 /** The page: `vite` (dev server), `vite build` (dist/), `vite preview`. */
 const pageConfig: UserConfig = {
   root: rootDir,
   publicDir: false,
-  plugins: [noNodeBuiltins()],
+  plugins: [noNodeBuiltins(), noPublicIceServers()],
   resolve: {
     // A bare `simple-peer` import would pull readable-stream, buffer, events…
     // Point it at the self-contained browser bundle instead.

@@ -1,11 +1,13 @@
 /**
- * `npm run peer -- --signal ws://127.0.0.1:8787 --room lobby [--gossip-ms N ...]`: one Node mesh peer on real
- * WebRTC. Prints its ID, then one line per membership change as it happens. Ctrl-C (or SIGTERM) leaves cleanly.
+ * `npm run peer -- --signal ws://127.0.0.1:8787 --room lobby [--ice JSON] [--ice-transport-policy all|relay]
+ * [--gossip-ms N ...]`: one Node mesh peer on real WebRTC. `--ice` takes the page's `ice` parameter's JSON (an
+ * RTCIceServer[], e.g. '[{"urls":"stun:10.0.0.1:3478"}]'); default: no ICE server. Prints its ID, then one line per membership change as it happens. Ctrl-C (or SIGTERM) leaves cleanly.
  * The only reader of argv in the Node peer.
  */
 import { parseArgs } from 'node:util';
 import type { MembershipOptions } from '../src/core';
-import { startNodePeer } from '../src/node/node-peer';
+import { startNodePeer, type NodePeerConfig } from '../src/node/node-peer';
+import { isIceTransportPolicy, parseIceServersJson } from '../src/transport/ice-servers';
 
 /** Flags that set a membership option (all integers >= 0). */
 const OPTION_FLAGS = {
@@ -21,18 +23,34 @@ const OPTION_FLAGS = {
   'max-degree': 'maxDegree',
 } as const satisfies Record<string, keyof MembershipOptions>;
 
-const USAGE = `usage: npm run peer -- --signal ws://HOST:PORT --room NAME [${Object.keys(OPTION_FLAGS).map((f) => `--${f} N`).join('] [')}]`;
+const USAGE = `usage: npm run peer -- --signal ws://HOST:PORT --room NAME [--ice JSON] [--ice-transport-policy all|relay] [${Object.keys(OPTION_FLAGS).map((f) => `--${f} N`).join('] [')}]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
-function readConfig(): { signalUrl: string; room: string; membership: Partial<MembershipOptions> } {
+function readIce(values: Record<string, string | boolean | undefined>): Pick<NodePeerConfig, 'iceServers' | 'iceTransportPolicy'> {
+  const result: Pick<NodePeerConfig, 'iceServers' | 'iceTransportPolicy'> = {};
+  const ice = values['ice'];
+  if (typeof ice === 'string') {
+    const parsed = parseIceServersJson(ice);
+    if (!parsed.ok) fail(`--ice refused: ${parsed.error}`);
+    result.iceServers = parsed.servers;
+  }
+  const policy = values['ice-transport-policy'];
+  if (typeof policy === 'string') {
+    if (!isIceTransportPolicy(policy)) fail('--ice-transport-policy must be all or relay');
+    result.iceTransportPolicy = policy;
+  }
+  return result;
+}
+
+function readConfig(): NodePeerConfig & { membership: Partial<MembershipOptions> } {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options = Object.fromEntries(
-      ['signal', 'room', ...Object.keys(OPTION_FLAGS)].map((name) => [name, { type: 'string' as const }]),
+      ['signal', 'room', 'ice', 'ice-transport-policy', ...Object.keys(OPTION_FLAGS)].map((name) => [name, { type: 'string' as const }]),
     );
     values = parseArgs({ options, strict: true }).values;
   } catch (error) {
@@ -49,7 +67,7 @@ function readConfig(): { signalUrl: string; room: string; membership: Partial<Me
     if (!/^\d{1,9}$/.test(text)) fail(`--${flag} must be a non-negative integer`);
     membership[key] = Number(text);
   }
-  return { signalUrl, room, membership };
+  return { signalUrl, room, membership, ...readIce(values) };
 }
 
 async function main(): Promise<void> {

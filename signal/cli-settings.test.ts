@@ -4,7 +4,9 @@ import { DEFAULT_LIMITS } from './limits';
 
 describe('cli settings', () => {
   it('uses defaults, then env, then flags', () => {
-    expect(parseCliSettings([], {})).toEqual({ port: 8787, host: '127.0.0.1', allowedOrigins: undefined, trustProxy: false, limits: {} });
+    expect(parseCliSettings([], {})).toEqual({
+      port: 8787, host: '127.0.0.1', allowedOrigins: undefined, trustProxy: false, limits: {}, ice: { stunUrls: [], turnUrls: [], turnTtlSec: 3600 },
+    });
     const env = {
       STARMESH_SIGNAL_PORT: '9000',
       STARMESH_SIGNAL_HOST: '0.0.0.0',
@@ -20,6 +22,7 @@ describe('cli settings', () => {
       allowedOrigins: ['https://a', 'https://b'],
       trustProxy: true,
       limits: { maxIntroducersPerRoom: 3, guestLeaseMs: 5000, maxSocketsPerAddress: 12 },
+      ice: { stunUrls: [], turnUrls: [], turnTtlSec: 3600 },
     });
     expect(
       parseCliSettings(

@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS, LIMIT_NAMES, resolveLimits, type SignalLimits } from './limits';
 import { DEFAULT_SIGNAL_HOST, DEFAULT_SIGNAL_PORT } from './server';
+import { DEFAULT_TURN_TTL_SEC, MAX_TURN_TTL_SEC, type IceIssuerOptions } from './ice-issuer';
 
 /** Settings read from argv and env. */
 export interface CliSettings {
@@ -18,6 +19,8 @@ export interface CliSettings {
   trustProxy: boolean;
   /** The limits given on the command line or in env (the others keep their defaults). */
   limits: Partial<SignalLimits>;
+  /** STUN/TURN handed to members (`--stun-url`, `--turn-url`, `--turn-secret`, `--turn-ttl-sec`, `--turn-realm`). */
+  ice: IceIssuerOptions;
 }
 
 /** Older, shorter names kept working. */
@@ -47,6 +50,11 @@ export function parseCliSettings(argv: readonly string[], env: Record<string, st
       host: { type: 'string' },
       origins: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'stun-url': { type: 'string', multiple: true },
+      'turn-url': { type: 'string', multiple: true },
+      'turn-secret': { type: 'string' },
+      'turn-ttl-sec': { type: 'string' },
+      'turn-realm': { type: 'string' },
       ...limitOptions,
     },
     strict: true,
@@ -72,7 +80,27 @@ export function parseCliSettings(argv: readonly string[], env: Record<string, st
   } catch (error) {
     throw new Error(error instanceof Error ? error.message : String(error));
   }
-  return { port, host, allowedOrigins, trustProxy, limits };
+  return { port, host, allowedOrigins, trustProxy, limits, ice: readIce(values, env) };
+}
+
+/** Repeated flags and comma lists alike: `--stun-url a --stun-url b,c` → [a, b, c]. */
+function urlList(given: readonly string[] | undefined, envText: string | undefined): string[] {
+  const parts = given ?? (envText !== undefined ? [envText] : []);
+  return parts.flatMap((part) => part.split(',')).map((url) => url.trim()).filter((url) => url.length > 0);
+}
+
+function readIce(values: Record<string, unknown>, env: Record<string, string | undefined>): IceIssuerOptions {
+  const ice: IceIssuerOptions = {
+    stunUrls: urlList(values['stun-url'] as string[] | undefined, env['STARMESH_STUN_URL']),
+    turnUrls: urlList(values['turn-url'] as string[] | undefined, env['STARMESH_TURN_URL']),
+    turnTtlSec: parseInteger('turn-ttl-sec', (values['turn-ttl-sec'] as string | undefined) ?? env['STARMESH_TURN_TTL_SEC'], DEFAULT_TURN_TTL_SEC, 60, MAX_TURN_TTL_SEC),
+  };
+  // The env variable is the better place for the secret: a flag shows in `ps` to every user of the machine.
+  const secret = (values['turn-secret'] as string | undefined) ?? env['STARMESH_TURN_SECRET'];
+  if (secret !== undefined && secret !== '') ice.turnSecret = secret;
+  const realm = (values['turn-realm'] as string | undefined) ?? env['STARMESH_TURN_REALM'];
+  if (realm !== undefined && realm !== '') ice.turnRealm = realm;
+  return ice;
 }
 
 /** Descriptors kept free for everything but client connections (log files, DNS, the listening socket). */

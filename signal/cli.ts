@@ -5,6 +5,10 @@
  *   --host H        (env STARMESH_SIGNAL_HOST, default 127.0.0.1)
  *   --origins a,b   (env STARMESH_ALLOWED_ORIGINS, default: allow all)
  *   --trust-proxy   (env STARMESH_SIGNAL_TRUST_PROXY=1): count clients by the proxy's X-Forwarded-For entry
+ *   --stun-url U    (repeatable or a comma list; env STARMESH_STUN_URL): STUN handed to members in the welcome
+ *   --turn-url U    (repeatable or a comma list; env STARMESH_TURN_URL): TURN, with REST credentials from
+ *   --turn-secret S (env STARMESH_TURN_SECRET, preferred: a flag shows in `ps`; never logged), valid for
+ *   --turn-ttl-sec N (env STARMESH_TURN_TTL_SEC, default 3600); --turn-realm R (env STARMESH_TURN_REALM; logged only)
  *   --<limit> N     every limit of limits.ts, e.g. --max-sockets-per-address 64 (env STARMESH_SIGNAL_<LIMIT>);
  *                   --max-introducers is short for --max-introducers-per-room
  */
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
     console.error(`starmesh signal: ${error instanceof Error ? error.message : String(error)}`);
     console.error(
       'usage: npm run signal -- [--port 8787] [--host 127.0.0.1] [--origins https://a,https://b] [--trust-proxy]' +
+        ' [--stun-url stun:H:P] [--turn-url turn:H:P] [--turn-secret S] [--turn-ttl-sec 3600] [--turn-realm R]' +
         ' [--max-introducers 8] [--guest-lease-ms 60000] [--<limit> N ...] (see signal/README.md, Limits)',
     );
     process.exitCode = 2;
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
     port: settings.port,
     host: settings.host,
     trustProxy: settings.trustProxy,
+    ice: settings.ice,
     log: createRateLimitedLog(),
   };
   if (settings.allowedOrigins) options.allowedOrigins = settings.allowedOrigins;

@@ -14,6 +14,7 @@ import { createAddressBudget } from './address-budget';
 import { attachConnection, type Connection } from './connection';
 import { createFairQueue } from './fair-queue';
 import { createHttpFront } from './http-front';
+import { createIceIssuer, describeIce, type IceIssuerOptions } from './ice-issuer';
 import { DEFAULT_LIMITS, MAX_TIMER_MS, resolveLimits, type SignalLimits } from './limits';
 import { CLOSE_CODES, encodeServerMessage, errorMessage, type SignalErrorCode } from './protocol';
 import type { RateLimitOptions } from '../src/util/token-bucket';
@@ -35,6 +36,10 @@ export interface SignalServerOptions extends Partial<SignalLimits> {
    * Never set it without such a proxy: a client could then claim any address. Default false.
    */
   trustProxy?: boolean;
+  /** STUN and TURN handed to each member in its welcome (TURN with REST credentials); default none. */
+  ice?: IceIssuerOptions;
+  /** Wall clock (ms since the epoch) for TURN credential expiry, the one wall-clock read. Default `Date.now`. */
+  wallNowMs?: () => number;
   /** Structured log sink. Default: silent. Header values in events are cut to 128 characters. */
   log?: (event: string, details?: Record<string, unknown>) => void;
 }
@@ -127,6 +132,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     userLog(event, details);
   };
   const allowed = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
+  // Checked before the port is bound: a bad TURN setting must stop the start, not fail every join.
+  const iceFor = createIceIssuer(options.ice ?? {}, options.wallNowMs ?? Date.now);
   const addressBytes = createAddressBudget(limits.maxBytesPerSecPerAddress, 4 * limits.maxBytesPerSecPerAddress, () => performance.now());
   const trustProxy = options.trustProxy ?? false;
   const ctx: SessionContext = {
@@ -143,6 +150,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     nowMs: () => performance.now(),
     randomNonce: () => base64urlEncode(randomBytes(32)),
     log,
+    iceFor,
     onRelayed: () => {
       traffic.relayed++;
     },
@@ -241,6 +249,8 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     });
   });
   front.http.on('error', (error) => log('http-error', { error: error.message.slice(0, 200) }));
+  const ice = describeIce(options.ice ?? {});
+  if (ice !== undefined) log('ice-config', ice);
   const address = front.http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const urlHost = host.includes(':') ? `[${host}]` : host;

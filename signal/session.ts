@@ -16,6 +16,7 @@ import {
   type ServerMessage,
   type SignalErrorCode,
 } from './protocol';
+import type { WelcomeIce } from '../src/signaling/protocol';
 import { createTokenBucket, type RateLimitOptions } from '../src/util/token-bucket';
 import type { FairQueue } from './fair-queue';
 import type { MemberRole, RoomRegistry } from './rooms';
@@ -47,6 +48,8 @@ export interface SessionContext {
   nowMs: () => number;
   randomNonce: () => string;
   log: (event: string, details?: Record<string, unknown>) => void;
+  /** The ICE configuration to hand a member in its welcome (none when absent or undefined). */
+  iceFor?: (id: NodeId) => WelcomeIce | undefined;
   /** Called once per signal relayed to another member (for traffic counters). */
   onRelayed?: () => void;
   /**
@@ -181,7 +184,8 @@ export function createSession(socket: SessionSocket, ctx: SessionContext, addres
     if (joined === 'guest') startLease(message.room, id);
     ctx.log('join', { room: message.room, id, role: joined });
     const peers = ctx.rooms.introduce(message.room, id, ctx.introductions);
-    send({ v: 1, t: 'welcome', id, peers, introducer: joined === 'introducer' });
+    const ice = ctx.iceFor?.(id);
+    send({ v: 1, t: 'welcome', id, peers, introducer: joined === 'introducer', ...(ice !== undefined ? { ice } : {}) });
   }
 
   function relay(joined: Extract<State, { kind: 'joined' }>, to: NodeId, data: unknown): void {

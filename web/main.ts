@@ -6,7 +6,7 @@ import { startBrowserNode } from '../src/browser/start-browser-node';
 import { createHandle, type StarmeshHandle } from './handle';
 import { startLiveViews } from './live-views';
 import { showFatal, showIdentity, showNotes, showRoom } from './node-facts';
-import { readPageConfig } from './params';
+import { browserNodeConfig, readPageConfig } from './params';
 import { roomLink } from './room-link';
 import { initTheme } from './theme';
 
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   for (const note of config.notes) console.warn(`starmesh: ${note}`);
 
   const startedAtMs = Date.now();
-  const started = await startBrowserNode({ signalUrl: config.signalUrl, room: config.room, membership: config.membership });
+  const started = await startBrowserNode(browserNodeConfig(config));
   const handle = createHandle(started);
   // A plain assignment: test fixtures hook the setter to subscribe to events before any are missed.
   window.starmesh = handle;

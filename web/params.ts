@@ -1,8 +1,10 @@
 /**
- * Reads the page's configuration from its URL: signaling server, room and interval overrides. Invalid values
- * are ignored (the default applies) and reported as notes for the page to show; nothing here throws.
+ * Reads the page's configuration from its URL: signaling server, room, ICE servers and interval overrides. Invalid
+ * values are ignored (the default applies) and reported as notes for the page to show; nothing here throws.
  */
 import { resolveOptions, type MembershipOptions } from '../src/core';
+import type { BrowserNodeConfig } from '../src/browser/start-browser-node';
+import { isIceTransportPolicy, parseIceServersJson, type IceServer, type IceTransportPolicy } from '../src/transport/ice-servers';
 
 /** URL parameter → membership option it overrides. */
 export const INTERVAL_PARAMS = {
@@ -27,6 +29,12 @@ export interface PageConfig {
   signalUrl: string;
   room: string;
   membership: Partial<MembershipOptions>;
+  /** ICE servers from `ice` (JSON of an RTCIceServer[]); undefined when not given or invalid (then: none). */
+  iceServers?: IceServer[];
+  /** From `iceTransportPolicy` (`all` or `relay`). */
+  iceTransportPolicy?: IceTransportPolicy;
+  /** Why `ice` was refused (also one of `notes`): a widget does not start with it, the page shows it. */
+  iceError?: string;
   /** Human-readable notes about ignored parameters. */
   notes: string[];
 }
@@ -78,7 +86,31 @@ function parseIntervals(params: URLSearchParams, notes: string[]): Partial<Membe
   return membership;
 }
 
-/** Reads `signal`, `room` and the interval overrides from `search` (a `location.search` string). */
+/** Shortens an echoed value so a long parameter does not flood the page. */
+function shown(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 80)}…` : value;
+}
+
+function parseIce(params: URLSearchParams, notes: string[]): Pick<PageConfig, 'iceServers' | 'iceTransportPolicy' | 'iceError'> {
+  const result: Pick<PageConfig, 'iceServers' | 'iceTransportPolicy' | 'iceError'> = {};
+  const text = params.get('ice');
+  if (text !== null) {
+    const parsed = parseIceServersJson(text);
+    if (parsed.ok) result.iceServers = parsed.servers;
+    else {
+      result.iceError = `ice=${shown(text)} refused: ${parsed.error}`;
+      notes.push(`error: ${result.iceError}; no ICE server is used`);
+    }
+  }
+  const policy = params.get('iceTransportPolicy');
+  if (policy !== null) {
+    if (isIceTransportPolicy(policy)) result.iceTransportPolicy = policy;
+    else notes.push(`iceTransportPolicy=${shown(policy)} ignored: use all or relay`);
+  }
+  return result;
+}
+
+/** Reads `signal`, `room`, `ice`, `iceTransportPolicy` and the interval overrides from `search` (a `location.search` string). */
 export function readPageConfig(search: string, location: Pick<Location, 'hostname' | 'protocol'>): PageConfig {
   const params = new URLSearchParams(search);
   const notes: string[] = [];
@@ -86,6 +118,18 @@ export function readPageConfig(search: string, location: Pick<Location, 'hostnam
     signalUrl: parseSignal(params.get('signal'), defaultSignalUrl(location), notes),
     room: parseRoom(params.get('room'), notes),
     membership: parseIntervals(params, notes),
+    ...parseIce(params, notes),
     notes,
+  };
+}
+
+/** What `startBrowserNode` takes, from a page configuration. */
+export function browserNodeConfig(config: PageConfig): BrowserNodeConfig {
+  return {
+    signalUrl: config.signalUrl,
+    room: config.room,
+    membership: config.membership,
+    ...(config.iceServers !== undefined ? { iceServers: config.iceServers } : {}),
+    ...(config.iceTransportPolicy !== undefined ? { iceTransportPolicy: config.iceTransportPolicy } : {}),
   };
 }

@@ -9,6 +9,7 @@
  * serves.
  */
 import type * as Werift from 'werift';
+import { hasStunServer, type IceServer } from '../transport/ice-servers';
 
 /** The Node WebRTC implementations this project can run on. */
 export type NodeWebRtcName = 'werift' | 'wrtc';
@@ -30,7 +31,10 @@ export interface NodeWebRtc {
   readonly name: NodeWebRtcName;
   /** simple-peer's `wrtc` option: RTCPeerConnection, RTCSessionDescription, RTCIceCandidate. */
   readonly wrtc: object;
-  /** RTCConfiguration without ICE servers (peers on one host or LAN). */
+  /**
+   * The platform part of the RTCConfiguration, without ICE servers (peers on one host or LAN). ICE servers are the
+   * link's `ice` option (`CreateLinkOptions.ice`), put over this by the WebRTC adapter.
+   */
   rtcConfig(options?: NodeRtcConfigOptions): object;
 }
 
@@ -135,15 +139,17 @@ export function weriftForSimplePeer(werift: typeof Werift): object {
     constructor(config?: Partial<Werift.PeerConfig>) {
       super(config);
       // werift's ICE agent falls back to a public STUN server (stun.l.google.com) when none is configured, and
-      // setLocalDescription waits up to 5 s for that query. No ICE servers must mean no server at all.
-      const internals = this as unknown as WeriftInternals;
-      const manager = internals.secureManager;
-      const createTransport = manager.createTransport.bind(manager);
-      manager.createTransport = () => {
-        const transport = createTransport();
-        transport.iceTransport.connection.stunServer = undefined;
-        return transport;
-      };
+      // setLocalDescription waits up to 5 s for that query. No STUN server configured must mean none at all.
+      if (!hasStunServer((config?.iceServers ?? []) as IceServer[])) {
+        const internals = this as unknown as WeriftInternals;
+        const manager = internals.secureManager;
+        const createTransport = manager.createTransport.bind(manager);
+        manager.createTransport = () => {
+          const transport = createTransport();
+          transport.iceTransport.connection.stunServer = undefined;
+          return transport;
+        };
+      }
       this.onDataChannel.subscribe((channel) => fitChannel(channel));
     }
 

@@ -16,7 +16,9 @@ import {
   type ClientMessage,
   type ServerMessage,
   type SignalErrorCode,
+  type WelcomeIce,
 } from '../signaling/protocol';
+import { parseIceServers } from '../transport/ice-servers';
 import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 
 /**
@@ -74,6 +76,8 @@ export interface SignalingWelcome {
   peers: NodeId[];
   /** True when the server keeps this socket as one of the room's introducers; false for a guest (or unknown). */
   introducer: boolean;
+  /** ICE servers the server hands out (validated like every other ICE input); absent when it has none. */
+  ice?: WelcomeIce;
 }
 
 /**
@@ -140,7 +144,9 @@ type Unversioned<T> = T extends unknown ? Omit<T, 'v'> : never;
  * code is any short string, since a newer server may send codes this client does not know.
  */
 type Received =
-  | Unversioned<Exclude<ServerMessage, { t: 'error' }>>
+  | Unversioned<Exclude<ServerMessage, { t: 'error' | 'welcome' }>>
+  /** `badIce`: why an `ice` field was dropped (the welcome itself still counts). */
+  | (Unversioned<Extract<ServerMessage, { t: 'welcome' }>> & { badIce?: string })
   | { t: 'error'; code: string; message: string };
 
 interface Pending<T> {
@@ -230,7 +236,8 @@ export function createSignalingClient(options: SignalingClientOptions): Signalin
         }
         joined = true;
         introducer = message.introducer;
-        welcome?.resolve({ id: message.id, peers: message.peers, introducer: message.introducer });
+        if (message.badIce !== undefined) emitError('protocol-error', `ICE config from the server ignored: ${message.badIce}`);
+        welcome?.resolve({ id: message.id, peers: message.peers, introducer: message.introducer, ...(message.ice !== undefined ? { ice: message.ice } : {}) });
         welcome = undefined;
         return;
       case 'role':
@@ -346,6 +353,21 @@ function isNodeIdList(x: unknown): x is NodeId[] {
   return Array.isArray(x) && x.length <= 1024 && x.every(isNodeId);
 }
 
+/** Longest TURN credential lifetime a client believes: a week (the server's own cap). */
+const MAX_WELCOME_TTL_SEC = 7 * 86_400;
+
+/** The welcome's `ice` (absent: undefined), or why it is unusable. Servers before it sent none. */
+function decodeWelcomeIce(value: unknown): WelcomeIce | string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) return 'not an object';
+  const { iceServers, ttlSec } = value as Record<string, unknown>;
+  const parsed = parseIceServers(iceServers);
+  if (!parsed.ok) return parsed.error;
+  if (ttlSec === undefined) return { iceServers: parsed.servers };
+  if (typeof ttlSec !== 'number' || !Number.isSafeInteger(ttlSec) || ttlSec <= 0 || ttlSec > MAX_WELCOME_TTL_SEC) return 'bad ttlSec';
+  return { iceServers: parsed.servers, ttlSec };
+}
+
 /** Validates one frame from the server; `undefined` when it does not match the protocol. */
 function decodeServerMessage(data: unknown): Received | undefined {
   if (typeof data !== 'string') return undefined;
@@ -364,9 +386,9 @@ function decodeServerMessage(data: unknown): Received | undefined {
     case 'welcome': {
       // Servers before the introducer pool sent no `introducer`: treat its absence as "not kept".
       const introducer = m['introducer'] ?? false;
-      return isNodeId(m['id']) && isNodeIdList(m['peers']) && typeof introducer === 'boolean'
-        ? { t: 'welcome', id: m['id'], peers: m['peers'], introducer }
-        : undefined;
+      if (!isNodeId(m['id']) || !isNodeIdList(m['peers']) || typeof introducer !== 'boolean') return undefined;
+      const ice = decodeWelcomeIce(m['ice']);
+      return { t: 'welcome', id: m['id'], peers: m['peers'], introducer, ...(typeof ice === 'string' ? { badIce: ice } : ice !== undefined ? { ice } : {}) };
     }
     case 'role':
       return typeof m['introducer'] === 'boolean' ? { t: 'role', introducer: m['introducer'] } : undefined;

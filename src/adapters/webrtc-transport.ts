@@ -11,6 +11,7 @@ import type { AttemptLimiter, ConnectionBudget } from '../transport/budget';
 import { createEmitter } from '../util/emitter';
 import { classifyInbound, fitsInFrame, utf8ByteLength } from '../transport/framing';
 import { createLinkHandshake, MAX_HANDSHAKE_FRAME_CHARS } from '../transport/handshake';
+import { rtcConfigWithIce, type IceConfig } from '../transport/ice-servers';
 import { createSignalGate, parseSignal } from '../transport/signal';
 import { createLinkCounters } from '../transport/types';
 import type {
@@ -72,8 +73,13 @@ export interface CreateLinkOptions {
   SimplePeerImpl: SimplePeerConstructor;
   /** Node: the `wrtc` of `loadNodeWebRtc` (src/adapters/node-webrtc.ts); browser: leave undefined. */
   wrtc?: object;
-  /** RTCConfiguration (e.g. `{ iceServers: [] }`); simple-peer's default when absent. */
+  /** Platform RTCConfiguration (e.g. werift's host address settings); its `iceServers` default to none. */
   rtcConfig?: object;
+  /**
+   * ICE servers and transport policy, over `rtcConfig`. Absent (and absent from `rtcConfig`): no ICE server at all,
+   * never simple-peer's built-in public STUN servers.
+   */
+  ice?: IceConfig;
   connectTimeoutMs?: number;
   maxQueuedBytes?: number;
   maxRemoteCandidates?: number;
@@ -121,7 +127,8 @@ export function createLink(options: CreateLinkOptions): CreateLinkResult {
       trickle: true,
       objectMode: true,
       ...(options.wrtc !== undefined ? { wrtc: options.wrtc } : {}),
-      ...(options.rtcConfig !== undefined ? { config: options.rtcConfig } : {}),
+      // Always given: simple-peer merges it over its own default, whose public STUN servers must never be used.
+      config: rtcConfigWithIce(options.rtcConfig, options.ice),
     });
   } catch (error) {
     if (/so many/i.test(String(error))) options.budget?.markExhausted();

@@ -17,10 +17,12 @@ import { generateKeyPair } from '../identity/keys';
 import { defaultTabPlatform, IDENTITY_NAMESPACE, isSlotHeld, loadTabIdentity } from '../identity/tab-identity';
 import { cleanUpStorage } from '../persistence/housekeeping';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
+import { iceConfigFromOptions } from '../transport/ice-servers';
 import { systemClock } from '../util/clock';
 import { webrtcLinks } from '../node/links';
 import { MeshNode } from '../node/mesh-node';
 import { loadSavedTable, persistTable, type SavedTable } from '../node/persistence-glue';
+import { createIceSource } from '../node/ice-source';
 import { createSignalingMux } from '../node/signaling-mux';
 
 /** What a page passes in. */
@@ -28,7 +30,17 @@ export interface BrowserNodeConfig {
   signalUrl: string;
   room: string;
   membership?: Partial<MembershipOptions>;
+  /**
+   * ICE servers for this node's peer connections (STUN, TURN); they win over the ones the signaling server hands
+   * out in its welcome. Default: the server's, else none, so only host candidates are used (one host or LAN) and
+   * no outside server is contacted. Validated: at most 8 servers, `stun:`/`turn:`/`turns:`
+   * URLs, fields of at most 512 characters; an invalid list makes `startBrowserNode` reject with a TypeError.
+   */
+  iceServers?: readonly RTCIceServer[];
+  /** `relay` restricts the peer connections to TURN relay candidates; default `all`. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
 }
+
 
 /** A started browser node and how it was set up. */
 export interface BrowserNode {
@@ -52,7 +64,14 @@ export interface BrowserNode {
 
 /** Starts a node in this tab. Never rejects for storage or server problems: they are reported on the node. */
 export async function startBrowserNode(config: BrowserNodeConfig): Promise<BrowserNode> {
+  const explicit = iceConfigFromOptions(config.iceServers, config.iceTransportPolicy);
   const clock = systemClock();
+  // Explicit servers win; otherwise the signaling server's (from its welcome), for links made after the join.
+  const ice = createIceSource({
+    ...(config.iceServers !== undefined && explicit !== undefined ? { iceServers: explicit.iceServers } : {}),
+    ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
+    nowMs: () => clock.now(),
+  });
   const storage = await openPersistentStorage();
   const platform = defaultTabPlatform();
   const tab = await loadTabIdentity({ storage, ...platform, generate: () => generateKeyPair(false), wallNow: () => clock.wallNow() });
@@ -63,7 +82,7 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
   // Sibling tabs of this browser are reached over BroadcastChannel (no server needed), everyone else via the server.
   const signaling = () =>
     createSignalingMux(
-      createSignalingClient({ url: config.signalUrl, room: config.room, identity: tab.identity }),
+      ice.capture(createSignalingClient({ url: config.signalUrl, room: config.room, identity: tab.identity })),
       createBroadcastSignaling({ room: config.room, id: tab.identity.id }),
     );
   const budget = createConnectionBudget(platform.sessionStorage ? { storage: platform.sessionStorage } : {});
@@ -74,6 +93,7 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
     links: webrtcLinks({
       identity: tab.identity,
       SimplePeerImpl,
+      ice: () => ice.current(),
       budget,
       limiter: createAttemptLimiter({ now: () => clock.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.

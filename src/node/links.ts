@@ -2,6 +2,7 @@ import { createLink, type CreateLinkOptions, type CreateLinkResult, type Link } 
 import type { AttemptLimiter, ConnectionBudget } from '../transport/budget';
 import type { LinkCloseEvent, LinkCounters, SimplePeerConstructor } from '../transport/types';
 import type { KeyIdentity } from '../identity/keys';
+import type { IceConfig } from '../transport/ice-servers';
 import type { NodeId } from '../core/wire';
 
 /** What the link registry tells its owner. */
@@ -23,6 +24,8 @@ export interface LinkPlatform {
   SimplePeerImpl: SimplePeerConstructor;
   wrtc?: object;
   rtcConfig?: object;
+  /** The ICE settings for the next link, read at each link's creation (a server-issued config can change them). */
+  ice?: () => IceConfig | undefined;
   connectTimeoutMs?: number;
   budget?: ConnectionBudget;
   limiter?: AttemptLimiter;
@@ -52,6 +55,7 @@ export function webrtcLinks(platform: LinkPlatform): LinkFactory {
       SimplePeerImpl: platform.SimplePeerImpl,
       ...(platform.wrtc !== undefined ? { wrtc: platform.wrtc } : {}),
       ...(platform.rtcConfig !== undefined ? { rtcConfig: platform.rtcConfig } : {}),
+      ...iceOption(platform.ice?.()),
       ...(platform.connectTimeoutMs !== undefined ? { connectTimeoutMs: platform.connectTimeoutMs } : {}),
       ...(platform.budget !== undefined ? { budget: platform.budget } : {}),
       ...(platform.limiter !== undefined ? { limiter: platform.limiter } : {}),
@@ -59,6 +63,10 @@ export function webrtcLinks(platform: LinkPlatform): LinkFactory {
     };
     return createLink(options);
   };
+}
+
+function iceOption(ice: IceConfig | undefined): { ice?: IceConfig } {
+  return ice === undefined ? {} : { ice };
 }
 
 /** True for a trickled ICE candidate whose transport is not UDP (`candidate:<f> <c> <proto> ...`). */

@@ -1,8 +1,7 @@
 /**
  * Everything a Node process needs to become a mesh node: a fresh in-memory identity, the signaling client over
- * `ws`, the WebRTC platform (simple-peer on the Node WebRTC of `src/adapters/node-webrtc.ts`, no ICE servers: peers
- * on one host or LAN) and the
- * driver, wired together. The CLI (`scripts/peer.ts`), the integration test and the bench use it.
+ * `ws`, the WebRTC platform (simple-peer on the Node WebRTC of `src/adapters/node-webrtc.ts`; no ICE servers unless
+ * configured: peers on one host or LAN) and the driver, wired together. The CLI (`scripts/peer.ts`), the integration test and the bench use it.
  */
 import { WebSocket } from 'ws';
 import type { MembershipOptions } from '../core';
@@ -11,6 +10,8 @@ import { loadNodeWebRtc, type NodeWebRtcName } from '../adapters/node-webrtc.js'
 import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
+import { iceConfigFromOptions, type IceServer, type IceTransportPolicy } from '../transport/ice-servers';
+import { createIceSource } from './ice-source';
 import { webrtcLinks } from './links';
 import { MeshNode, type MeshNodeOptions } from './mesh-node';
 
@@ -33,7 +34,15 @@ export interface NodePeerConfig {
   webrtc?: NodeWebRtcName;
   /** ICE host candidates on 127.0.0.1 only: for peers that all run on this machine (tests, benches). */
   loopbackOnly?: boolean;
+  /**
+   * ICE servers (STUN, TURN) for this peer's connections; they win over the signaling server's. Default: the
+   * server's, else none. Validated like the page's `ice`.
+   */
+  iceServers?: readonly IceServer[];
+  /** `relay`: TURN relay candidates only; default `all`. */
+  iceTransportPolicy?: IceTransportPolicy;
 }
+
 
 /** Default lifetime connection budget of a Node peer. */
 export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
@@ -43,15 +52,24 @@ export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
  * was attempted (the node reports an unreachable server through its state, it does not reject).
  */
 export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
+  const explicit = iceConfigFromOptions(config.iceServers, config.iceTransportPolicy);
+  // Explicit servers win; otherwise the signaling server's (from its welcome), for links made after the join.
+  const ice = createIceSource({
+    ...(config.iceServers !== undefined && explicit !== undefined ? { iceServers: explicit.iceServers } : {}),
+    ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
+    nowMs: () => performance.now(),
+  });
   const identity = await identityFromKeyPair(await generateKeyPair(false));
   const rtc = await loadNodeWebRtc(config.webrtc);
   const signaling = () =>
-    createSignalingClient({
-      url: config.signalUrl,
-      room: config.room,
-      identity,
-      WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
-    });
+    ice.capture(
+      createSignalingClient({
+        url: config.signalUrl,
+        room: config.room,
+        identity,
+        WebSocketImpl: config.WebSocketImpl ?? (WebSocket as unknown as WebSocketConstructor),
+      }),
+    );
   const budget = createConnectionBudget({ lifetimeLimit: config.connectionBudget ?? DEFAULT_NODE_CONNECTION_BUDGET });
   const node = new MeshNode({
     identity,
@@ -61,6 +79,7 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
       SimplePeerImpl,
       wrtc: rtc.wrtc,
       rtcConfig: rtc.rtcConfig({ loopbackOnly: config.loopbackOnly === true }),
+      ice: () => ice.current(),
       budget,
       limiter: createAttemptLimiter({ now: () => performance.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.

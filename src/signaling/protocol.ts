@@ -5,6 +5,7 @@
  * decoder of server messages in the client. See signal/README.md for the wire description and the close codes.
  */
 import type { NodeId } from '../core/node-id';
+import type { IceServer } from '../transport/ice-servers';
 
 /** Version stamped on every message (`v`). */
 export const SIGNAL_PROTOCOL_VERSION = 1;
@@ -57,6 +58,18 @@ export const CLOSE_CODES = {
 /** Close reason sent with `CLOSE_CODES.leaseExpired` (code name first, like every other close reason). */
 export const LEASE_EXPIRED_REASON = 'lease-expired: guest lease over; the mesh carries your signaling now';
 
+/**
+ * The ICE configuration a server hands a member in its welcome (when the server is configured with STUN or TURN):
+ * servers as RTCIceServer entries (TURN ones with time-limited REST credentials), and how long, from now, those
+ * credentials stay valid (relative, so the client's clock never matters). Servers before this field sent none;
+ * clients before it ignore it (an unknown field of a welcome is not an error).
+ */
+export interface WelcomeIce {
+  iceServers: IceServer[];
+  /** Seconds from the welcome until the TURN credentials expire; absent when there are none. */
+  ttlSec?: number;
+}
+
 /** Messages a client may send. */
 export type ClientMessage =
   | { v: 1; t: 'hello'; room: string; key: string; sig: string }
@@ -67,7 +80,7 @@ export type ClientMessage =
 export type ServerMessage =
   | { v: 1; t: 'challenge'; nonce: string }
   /** `introducer`: the server keeps this socket as one of the room's introducers (false: a guest with a lease). */
-  | { v: 1; t: 'welcome'; id: NodeId; peers: NodeId[]; introducer: boolean }
+  | { v: 1; t: 'welcome'; id: NodeId; peers: NodeId[]; introducer: boolean; ice?: WelcomeIce }
   /**
    * The room changed this member's role: `true`, a guest took an introducer slot (its lease is cancelled);
    * `false`, an introducer handed its slot on (term over, or its address was above its share) and is now a guest

@@ -3,13 +3,14 @@
  * root (styles isolated both ways); it emits `starmesh-*` DOM events (see widget-events.ts) and exposes the node's
  * scripting handle as `.node` (the same API as the page's `window.starmesh`) and `.ready`.
  *
- * Attributes, all observed: `room`, `signal` (ws:// or wss:// URL) and `options` (interval overrides in the page's
- * URL syntax, e.g. `gossipMs=500&pingMs=500`) choose the node, so changing one stops it and starts a new one;
+ * Attributes, all observed: `room`, `signal` (ws:// or wss:// URL), `options` (interval overrides in the page's
+ * URL syntax, e.g. `gossipMs=500&pingMs=500`), `ice-servers` (JSON of an RTCIceServer[], as the page's `ice`) and
+ * `ice-transport-policy` (`all`/`relay`) choose the node, so changing one stops it and starts a new one;
  * `expanded` opens the panel, `theme` (`light`/`dark`, default: the system's) restyles.
  */
 import { startBrowserNode } from '../../src/browser/start-browser-node';
 import { createHandle, type StarmeshHandle } from '../handle';
-import { readPageConfig } from '../params';
+import { browserNodeConfig, readPageConfig } from '../params';
 import graphCss from '../graph/graph.css?inline';
 import widgetCss from './widget.css?inline';
 import { forwardEvents } from './widget-events';
@@ -18,7 +19,9 @@ import { WidgetView } from './widget-view';
 /** Refresh period of the relative times and departures. */
 const TICK_INTERVAL_MS = 1_000;
 /** Attributes that choose the node: a change means leaving and joining again with a new one. */
-const NODE_ATTRIBUTES = ['room', 'signal', 'options'];
+const NODE_ATTRIBUTES = ['room', 'signal', 'options', 'ice-servers', 'ice-transport-policy'];
+/** Attribute → the page URL parameter it stands for (same syntax). */
+const PARAM_ATTRIBUTES = { room: 'room', signal: 'signal', 'ice-servers': 'ice', 'ice-transport-policy': 'iceTransportPolicy' } as const;
 
 /** The custom element class (registered as `starmesh-widget` by the entry module). */
 export class StarmeshWidget extends HTMLElement {
@@ -101,14 +104,21 @@ export class StarmeshWidget extends HTMLElement {
     this.running = true;
     const generation = ++this.generation;
     const search = new URLSearchParams(this.getAttribute('options') ?? '');
-    for (const name of ['room', 'signal']) {
-      const value = this.getAttribute(name);
-      if (value !== null) search.set(name, value);
+    for (const [attribute, param] of Object.entries(PARAM_ATTRIBUTES)) {
+      const value = this.getAttribute(attribute);
+      if (value !== null) search.set(param, value);
     }
     const config = readPageConfig(`?${search}`, location);
     for (const note of config.notes) console.warn(`starmesh-widget: ${note}`);
+    if (config.iceError !== undefined) {
+      // A host that configured TURN must not get a widget that quietly runs without it.
+      const message = config.iceError.replace(/^ice=/, 'ice-servers=');
+      console.error(`starmesh-widget: not started: ${message}`);
+      this.view.showFailure(message);
+      return;
+    }
     try {
-      const started = await startBrowserNode({ signalUrl: config.signalUrl, room: config.room, membership: config.membership });
+      const started = await startBrowserNode(browserNodeConfig(config));
       if (generation !== this.generation) {
         // Stopped or restarted while this node was starting: it is not wanted any more.
         started.node.stop();
