@@ -1,0 +1,1 @@
+export { startBrowserNode } from '../browser/start-browser-node';

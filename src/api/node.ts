@@ -1,0 +1,1 @@
+export { startNodePeer } from '../node/node-peer';
