@@ -33,6 +33,10 @@ export interface NodePeerConfig {
   webrtc?: NodeWebRtcName;
   /** ICE host candidates on 127.0.0.1 only: for peers that all run on this machine (tests, benches). */
   loopbackOnly?: boolean;
+  /** STUN/TURN servers (the RTCConfiguration's `iceServers`); default none (peers on one host or LAN). */
+  iceServers?: RTCIceServer[];
+  /** A fixed Ed25519 key pair (the node ID derives from it); default a fresh one. */
+  keyPair?: CryptoKeyPair;
 }
 
 /** Default lifetime connection budget of a Node peer. */
@@ -43,7 +47,7 @@ export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
  * was attempted (the node reports an unreachable server through its state, it does not reject).
  */
 export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
-  const identity = await identityFromKeyPair(await generateKeyPair(false));
+  const identity = await identityFromKeyPair(config.keyPair ?? (await generateKeyPair(false)));
   const rtc = await loadNodeWebRtc(config.webrtc);
   const signaling = () =>
     createSignalingClient({
@@ -60,7 +64,10 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
       identity,
       SimplePeerImpl,
       wrtc: rtc.wrtc,
-      rtcConfig: rtc.rtcConfig({ loopbackOnly: config.loopbackOnly === true }),
+      rtcConfig: {
+        ...rtc.rtcConfig({ loopbackOnly: config.loopbackOnly === true }),
+        ...(config.iceServers !== undefined ? { iceServers: config.iceServers } : {}),
+      },
       budget,
       limiter: createAttemptLimiter({ now: () => performance.now() }),
       // The link's own open time-out follows the core's, so a `connectTimeoutMs` override applies to both.
