@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import type { StarmeshOptions } from './e2e/fixtures';
-import { chromiumArgs, chromiumExecutablePath } from './scripts/chromium';
+import { chromiumArgs, chromiumExecutablePath } from './src/playwright/chromium';
 
 // Run through `npm run test:e2e`, which wraps Playwright in a private network
 // namespace (scripts/netns-run.sh): headless Chromium needs a non-loopback

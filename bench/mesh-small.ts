@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { chromium, type Page } from 'playwright-core';
 import { startSignalServer } from '../signal/server';
-import { chromiumArgs, chromiumExecutablePath } from '../scripts/chromium';
+import { chromiumArgs, chromiumExecutablePath } from '../src/playwright/chromium';
 import type { StarmeshHandle } from '../web/handle';
 import { percentile, round } from './mesh-common';
 import { serverSteady } from './mesh-figures';

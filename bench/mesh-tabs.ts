@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { build, createServer, preview, type Plugin, type ViteDevServer } from 'vite';
 import { startSignalServer, type SignalServer } from '../signal/server';
-import { chromiumArgs, chromiumExecutablePath } from '../scripts/chromium';
+import { chromiumArgs, chromiumExecutablePath } from '../src/playwright/chromium';
 import type { StarmeshHandle } from '../web/handle';
 import { percentile, round, type MeshBenchRow } from './mesh-common';
 import { linkFigures, serverEventCounter, serverMessagesSteady, serverSteady, unicastFigures, type PeerLinkReport, type UnicastOutcome } from './mesh-figures';

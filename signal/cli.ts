@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * Command-line entry of the signaling server (`npm run signal`). The only place that reads argv, env and
  * /proc/self/limits:

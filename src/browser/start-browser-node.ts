@@ -12,8 +12,8 @@ import { DEFAULT_OPTIONS, type MembershipOptions, type MembershipSnapshot } from
 import { createBroadcastSignaling } from '../adapters/broadcast-signaling';
 import { createSignalingClient } from '../adapters/signaling-client';
 import { SimplePeerImpl } from '../adapters/simple-peer.browser';
-import { openPersistentStorage } from '../adapters/storage';
-import { generateKeyPair } from '../identity/keys';
+import { createMemoryStoreFactory, openPersistentStorage } from '../adapters/storage';
+import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { defaultTabPlatform, IDENTITY_NAMESPACE, isSlotHeld, loadTabIdentity } from '../identity/tab-identity';
 import { cleanUpStorage } from '../persistence/housekeeping';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
@@ -24,6 +24,7 @@ import { MeshNode } from '../node/mesh-node';
 import { loadSavedTable, persistTable, type SavedTable } from '../node/persistence-glue';
 import { createIceSource } from '../node/ice-source';
 import { createSignalingMux } from '../node/signaling-mux';
+import type { PersistentStorage } from '../persistence/types';
 
 /** What a page passes in. */
 export interface BrowserNodeConfig {
@@ -39,6 +40,13 @@ export interface BrowserNodeConfig {
   iceServers?: readonly RTCIceServer[];
   /** `relay` restricts the peer connections to TURN relay candidates; default `all`. */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Where identity and table are kept: IndexedDB (default, falls back to memory when it fails) or memory only. */
+  persistence?: 'indexeddb' | 'memory';
+  /**
+   * A fixed Ed25519 key pair (the node ID derives from it) instead of the tab's own; then the per-tab identity
+   * slot is not used, and the table is kept under this ID when persistence is on.
+   */
+  keyPair?: CryptoKeyPair;
 }
 
 
@@ -72,13 +80,20 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
     ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
     nowMs: () => clock.now(),
   });
-  const storage = await openPersistentStorage();
+  const storage: PersistentStorage =
+    config.persistence === 'memory'
+      ? { openStore: createMemoryStoreFactory().openStore, persistent: false, reason: 'memory persistence requested' }
+      : await openPersistentStorage();
   const platform = defaultTabPlatform();
-  const tab = await loadTabIdentity({ storage, ...platform, generate: () => generateKeyPair(false), wallNow: () => clock.wallNow() });
+  const tab =
+    config.keyPair !== undefined
+      ? { identity: await identityFromKeyPair(config.keyPair), restored: false, persistent: storage.persistent, reason: undefined }
+      : await loadTabIdentity({ storage, ...platform, generate: () => generateKeyPair(false), wallNow: () => clock.wallNow() });
   const tables = storage.openStore('tables');
   const staleAfterMs = config.membership?.staleAfterMs ?? DEFAULT_OPTIONS.staleAfterMs;
   const timers = { setTimer: (fn: () => void, delayMs: number) => clock.setTimeout(fn, delayMs), clearTimer: (h: unknown) => clock.clearTimeout(h) };
-  const saved: SavedTable = tab.restored ? await loadSavedTable(tables, tab.identity.id, { clock, staleAfterMs, timers }) : { status: 'empty' };
+  // A fixed key pair is the same node on every load: its table is worth looking for too.
+  const saved: SavedTable = tab.restored || config.keyPair !== undefined ? await loadSavedTable(tables, tab.identity.id, { clock, staleAfterMs, timers }) : { status: 'empty' };
   // Sibling tabs of this browser are reached over BroadcastChannel (no server needed), everyone else via the server.
   const signaling = () =>
     createSignalingMux(

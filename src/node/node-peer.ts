@@ -41,6 +41,8 @@ export interface NodePeerConfig {
   iceServers?: readonly IceServer[];
   /** `relay`: TURN relay candidates only; default `all`. */
   iceTransportPolicy?: IceTransportPolicy;
+  /** A fixed Ed25519 key pair (the node ID derives from it); default a fresh one. */
+  keyPair?: CryptoKeyPair;
 }
 
 
@@ -59,7 +61,7 @@ export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
     ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
     nowMs: () => performance.now(),
   });
-  const identity = await identityFromKeyPair(await generateKeyPair(false));
+  const identity = await identityFromKeyPair(config.keyPair ?? (await generateKeyPair(false)));
   const rtc = await loadNodeWebRtc(config.webrtc);
   const signaling = () =>
     ice.capture(

@@ -1,6 +1,6 @@
 /**
- * How Starmesh launches Chromium, shared by `playwright.config.ts` (the e2e runner) and `bench/mesh-tabs.ts`
- * (playwright-core directly), so both see the same browser with the same flags.
+ * How Starmesh launches Chromium, shared by `playwright.config.ts` (the e2e runner), the benches (playwright-core
+ * directly) and the published fixture (`starmesh/playwright`), so all see the same browser with the same flags.
  */
 import { existsSync } from 'node:fs';
 

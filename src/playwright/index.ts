@@ -1,0 +1,1 @@
+export { chromiumArgs, chromiumExecutablePath } from './chromium';
