@@ -92,7 +92,7 @@ test('the lab: easy NATs keep one mapping for every destination, the symmetric o
     const out = await world.home(home).ns.exec('node', ['e2e/nat-lab/stun-probe.mjs', `${world.lab.serverAddress}:3478`, `${world.lab.serverAddress2}:3478`, `${world.lab.serverAddress}:3478`]);
     return (JSON.parse(out) as { mapped: (string | null)[] }).mapped;
   };
-  const [easy1, easy2, sym, noudp] = await Promise.all(HOMES.map((h) => probe(h.name)));
+  const [easy1, easy2, sym, noudp] = (await Promise.all(HOMES.map((h) => probe(h.name)))) as [(string | null)[], (string | null)[], (string | null)[], (string | null)[]];
   // Same public address and port towards both servers, and it is the router's address, not the home's.
   for (const [mapped, publicAddress] of [[easy1, world.home('easy1').publicAddress], [easy2, world.home('easy2').publicAddress]] as const) {
     expect(new Set(mapped).size).toBe(1);
@@ -105,7 +105,7 @@ test('the lab: easy NATs keep one mapping for every destination, the symmetric o
   expect(noudp).toEqual([null, null, null]);
 });
 
-test('two easy NATs connect directly through STUN (server-reflexive), not without it', async ({ room }) => {
+test('two easy NATs connect directly through STUN (server-reflexive)', async ({ room }) => {
   const started = Date.now();
   const a = await join('easy1', room, stun());
   const b = await join('easy2', room, stun());
@@ -123,4 +123,59 @@ test('two easy NATs connect directly through STUN (server-reflexive), not withou
     expect(path.remote.address).toBe(peer.publicAddress);
     expect(path.local.protocol).toBe('udp');
   }
+});
+
+/** The one connected path of `p` whose far end is `peer`'s router or the relay. */
+function relayed(paths: { local: { candidateType: string }; remote: { candidateType: string } }[]): boolean {
+  return paths.some((path) => path.local.candidateType === 'relay' || path.remote.candidateType === 'relay');
+}
+
+test('a symmetric NAT connects through TURN (relay)', async ({ room }) => {
+  const started = Date.now();
+  const a = await join('easy1', room, [...stun(), ...turnUdp('easy1')]);
+  const s = await join('sym', room, [...stun(), ...turnUdp('sym')]);
+  const ms = await linked(a, s, started);
+  const [pa, ps] = await Promise.all([selectedPaths(a.page), selectedPaths(s.page)]);
+  console.log(`[nat] easy↔symmetric via TURN: linked in ${ms} ms; easy1 ${JSON.stringify(pa)}; sym ${JSON.stringify(ps)}`);
+  expect(ps).toHaveLength(1);
+  expect(relayed(ps)).toBe(true);
+  expect(relayed(pa)).toBe(true);
+});
+
+// fixme: the first run failed on the stats code it looked for (fixed to connectFailures from what that run showed), not re-run by the deadline.
+test.fixme('without TURN the symmetric home gets no link, and the two easy homes go on', async ({ room }) => {
+  const started = Date.now();
+  const a = await join('easy1', room, stun());
+  const b = await join('easy2', room, stun());
+  const s = await join('sym', room, stun());
+  const ms = await linked(a, b, started);
+  const ids = await Promise.all([a, b, s].map(idOf));
+  // The symmetric home tries (its dials fail: ICE finds no pair) and never gets a link.
+  const stats = (): Promise<Record<string, unknown>> => s.page.evaluate(() => (window as unknown as { starmesh: { stats(): Record<string, unknown> } }).starmesh.stats() as Record<string, unknown>);
+  // Measured once: the failures show as core.connectFailures (8) with linkCloses {local: 8}, no ice-failed code.
+  await expect.poll(async () => ((await stats())['core'] as { connectFailures: number }).connectFailures, { timeout: 60_000, message: 'the symmetric home counts a failed link' }).toBeGreaterThan(0);
+  const failedAfterMs = Date.now() - started;
+  expect(await neighboursOf(s)).toEqual([]);
+  expect(await selectedPaths(s.page)).toEqual([]);
+  // The rest of the mesh goes on: the easy homes keep their link and each other as members.
+  expect(await neighboursOf(a)).toContain(ids[1]);
+  expect(await neighboursOf(b)).toContain(ids[0]);
+  const state = await s.page.evaluate(() => {
+    const h = (window as unknown as { starmesh: { state(): string; stateDetail(): string | undefined } }).starmesh;
+    return { state: h.state(), detail: h.stateDetail() };
+  });
+  console.log(`[nat] symmetric without TURN: easy pair linked in ${ms} ms, first failed link counted after ${failedAfterMs} ms; sym state ${JSON.stringify(state)}; stats ${JSON.stringify(await stats())}`);
+});
+
+// fixme: written, not run yet (the serial run stopped at the test before it) by the deadline.
+test.fixme('a home with all UDP out blocked reaches a peer through TURN over TCP', async ({ room }) => {
+  const started = Date.now();
+  const a = await join('easy1', room, [...stun(), ...turnUdp('easy1')]);
+  const n = await join('noudp', room, turnTcp('noudp'));
+  const ms = await linked(a, n, started);
+  const [pa, pn] = await Promise.all([selectedPaths(a.page), selectedPaths(n.page)]);
+  console.log(`[nat] blocked UDP via TURN/TCP: linked in ${ms} ms; easy1 ${JSON.stringify(pa)}; noudp ${JSON.stringify(pn)}`);
+  expect(pn).toHaveLength(1);
+  expect(pn[0]!.local.candidateType).toBe('relay');
+  expect(pn[0]!.local.relayProtocol).toBe('tcp');
 });
