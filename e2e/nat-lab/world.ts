@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumArgs, chromiumExecutablePath } from '../../scripts/chromium';
+import { chromiumArgs, chromiumExecutablePath } from '../../src/playwright/chromium';
 import { startCoturn, type Coturn } from './coturn';
 import { buildLab, type Home, type Lab, type NatKind } from './lab';
 import { enterArgs, type Netns } from './netns';
