@@ -18,7 +18,7 @@
  * once-a-minute intensive throttling), while incoming messages are handled at once, as in Chrome.
  */
 import type { Page } from '@playwright/test';
-import { stopRenderer, type StoppedRenderer } from './renderer-process';
+import { stopRenderer } from './renderer-process';
 import { expect, expectFullMembership, FAST_PARAMS, PATIENT_MS, SUSPICION_MS, test, type OpenNodesOptions, type StarmeshNode } from './fixtures';
 
 type OpenNodes = (n: number, options?: OpenNodesOptions) => Promise<StarmeshNode[]>;
@@ -57,11 +57,6 @@ function longestGapMs(page: Page): Promise<number> {
   });
 }
 
-/** Stops `node`'s tab (its renderer process, see e2e/renderer-process.ts) until `resume()`. */
-function freeze(node: StarmeshNode): Promise<StoppedRenderer> {
-  return stopRenderer(node.page);
-}
-
 /** Four tabs, all alive everywhere; the first one beats every 100 ms to show later whether its code ran. */
 async function meshWithBeats(openNodes: OpenNodes): Promise<{ nodes: StarmeshNode[]; frozen: StarmeshNode; others: StarmeshNode[]; before: { counter: number; late: number } }> {
   const nodes = await openNodes(4, { params: FAST_PARAMS, events: ['membership', 'state'] });
@@ -98,7 +93,7 @@ async function figures(nodes: StarmeshNode[]): Promise<string> {
 // probably by a slow evaluate under load). The test caught it; the proof must get stronger before this runs again.
 test.fixme('a page frozen for less than the others need to remove it: its code stops, nobody removes anybody, it comes back', async ({ openNodes }) => {
   const { nodes, frozen, others, before } = await meshWithBeats(openNodes);
-  const stopped = await freeze(frozen);
+  const stopped = await stopRenderer(frozen.page);
   let frozenMs = 0;
   try {
     // The point is to let this time pass with the tab stopped: below probe (4 × 1 s silent) + suspicion (6 s).
@@ -114,7 +109,7 @@ test.fixme('a page frozen for less than the others need to remove it: its code s
 
 test('a page frozen until the others removed it: its code stops, it removes nobody, it refutes and rejoins with its ID', async ({ openNodes }) => {
   const { nodes, frozen, others, before } = await meshWithBeats(openNodes);
-  const stopped = await freeze(frozen);
+  const stopped = await stopRenderer(frozen.page);
   let frozenMs = 0;
   try {
     // The others' view: silent for longer than probe + suspicion, it is removed everywhere (rightly).

@@ -1,13 +1,13 @@
 /**
  * coturn (`turnserver`) for the NAT lab: a generated config in a temp dir, run in the foreground in the public
- * namespace, TURN REST credentials (`use-auth-secret`) made here the way a deployment's backend makes them.
+ * namespace, TURN REST credentials (`use-auth-secret`) made with the signaling server's own `turnRestCredential`.
  */
 import type { ChildProcess } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Netns } from './netns';
+import { turnRestCredential } from '../../signal/ice-issuer';
 
 /** Where Debian's coturn installs the server. */
 export const TURNSERVER = '/usr/bin/turnserver';
@@ -88,8 +88,8 @@ export async function startCoturn(ns: Netns, config: CoturnConfig): Promise<Cotu
     log,
     credentials(name, nowMs, ttlSec = 3600) {
       const username = `${Math.floor(nowMs / 1000) + ttlSec}:${name}`;
-      const credential = createHmac('sha1', config.secret).update(username).digest('base64');
-      return { username, credential };
+      // The signaling server's own function: coturn accepting it is what a deployment relies on.
+      return { username, credential: turnRestCredential(config.secret, username) };
     },
     async stop() {
       if (child.exitCode === null) {

@@ -17,12 +17,11 @@ import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { defaultTabPlatform, IDENTITY_NAMESPACE, isSlotHeld, loadTabIdentity } from '../identity/tab-identity';
 import { cleanUpStorage } from '../persistence/housekeeping';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
-import { iceConfigFromOptions } from '../transport/ice-servers';
 import { systemClock } from '../util/clock';
 import { webrtcLinks } from '../node/links';
 import { MeshNode } from '../node/mesh-node';
 import { loadSavedTable, persistTable, type SavedTable } from '../node/persistence-glue';
-import { createIceSource } from '../node/ice-source';
+import { iceSourceFromOptions } from '../node/ice-source';
 import { createSignalingMux } from '../node/signaling-mux';
 import type { PersistentStorage } from '../persistence/types';
 
@@ -72,14 +71,9 @@ export interface BrowserNode {
 
 /** Starts a node in this tab. Never rejects for storage or server problems: they are reported on the node. */
 export async function startBrowserNode(config: BrowserNodeConfig): Promise<BrowserNode> {
-  const explicit = iceConfigFromOptions(config.iceServers, config.iceTransportPolicy);
   const clock = systemClock();
   // Explicit servers win; otherwise the signaling server's (from its welcome), for links made after the join.
-  const ice = createIceSource({
-    ...(config.iceServers !== undefined && explicit !== undefined ? { iceServers: explicit.iceServers } : {}),
-    ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
-    nowMs: () => clock.now(),
-  });
+  const ice = iceSourceFromOptions(config.iceServers, config.iceTransportPolicy, () => clock.now());
   const storage: PersistentStorage =
     config.persistence === 'memory'
       ? { openStore: createMemoryStoreFactory().openStore, persistent: false, reason: 'memory persistence requested' }

@@ -128,7 +128,7 @@ export class Membership {
     this.noticeLateness(nowMs);
     if (this.links.expireAttempts(nowMs)) this.maintenance.wakeBy(nowMs);
     this.failures.tick(nowMs);
-    // Right after a gap in this node's own timers nobody is swept as stale: the re-probes and the pull come first.
+    // Right after a gap in this node's own timers, and until it has proof of contact, nobody is swept as stale.
     if (nowMs >= this.nextCleanupMs && !this.health.holdsJudgement(nowMs)) {
       this.nextCleanupMs = nowMs + this.options.cleanupIntervalMs;
       this.failures.sweepStale(nowMs);

@@ -6,7 +6,7 @@
  */
 import type { SignalingClient } from '../adapters/signaling-client';
 import type { WelcomeIce } from '../signaling/protocol';
-import type { IceConfig, IceServer, IceTransportPolicy } from '../transport/ice-servers';
+import { iceConfigFromOptions, type IceConfig, type IceServer, type IceTransportPolicy } from '../transport/ice-servers';
 
 /** Options of `createIceSource`. */
 export interface IceSourceOptions {
@@ -63,4 +63,18 @@ export function createIceSource(options: IceSourceOptions): IceSource {
       };
     },
   };
+}
+
+/**
+ * The ICE source of a node started with untrusted `iceServers` / `iceTransportPolicy` options (validated here;
+ * throws a TypeError on bad ones): explicit servers win; otherwise the signaling server's, for links made after the
+ * join.
+ */
+export function iceSourceFromOptions(iceServers: unknown, iceTransportPolicy: unknown, nowMs: () => number): IceSource {
+  const explicit = iceConfigFromOptions(iceServers, iceTransportPolicy);
+  return createIceSource({
+    ...(iceServers !== undefined && explicit !== undefined ? { iceServers: explicit.iceServers } : {}),
+    ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
+    nowMs,
+  });
 }

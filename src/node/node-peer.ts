@@ -10,8 +10,8 @@ import { loadNodeWebRtc, type NodeWebRtcName } from '../adapters/node-webrtc.js'
 import { SimplePeerImpl } from '../adapters/simple-peer.node.js';
 import { generateKeyPair, identityFromKeyPair } from '../identity/keys';
 import { createAttemptLimiter, createConnectionBudget } from '../transport/budget';
-import { iceConfigFromOptions, type IceServer, type IceTransportPolicy } from '../transport/ice-servers';
-import { createIceSource } from './ice-source';
+import type { IceServer, IceTransportPolicy } from '../transport/ice-servers';
+import { iceSourceFromOptions } from './ice-source';
 import { webrtcLinks } from './links';
 import { MeshNode, type MeshNodeOptions } from './mesh-node';
 
@@ -54,13 +54,8 @@ export const DEFAULT_NODE_CONNECTION_BUDGET = 10_000;
  * was attempted (the node reports an unreachable server through its state, it does not reject).
  */
 export async function startNodePeer(config: NodePeerConfig): Promise<MeshNode> {
-  const explicit = iceConfigFromOptions(config.iceServers, config.iceTransportPolicy);
   // Explicit servers win; otherwise the signaling server's (from its welcome), for links made after the join.
-  const ice = createIceSource({
-    ...(config.iceServers !== undefined && explicit !== undefined ? { iceServers: explicit.iceServers } : {}),
-    ...(explicit?.iceTransportPolicy !== undefined ? { iceTransportPolicy: explicit.iceTransportPolicy } : {}),
-    nowMs: () => performance.now(),
-  });
+  const ice = iceSourceFromOptions(config.iceServers, config.iceTransportPolicy, () => performance.now());
   const identity = await identityFromKeyPair(config.keyPair ?? (await generateKeyPair(false)));
   const rtc = await loadNodeWebRtc(config.webrtc);
   const signaling = () =>
