@@ -113,10 +113,10 @@ export function createMesh(node: MeshNode, setup: MeshSetup): Mesh {
     node.on('route', (entry) => emitter.emit('route', entry)),
   ];
 
-  const encode = (data: MeshData): string => {
-    const text = encodePayload(data);
-    if (text === null) throw new MeshError('bad-payload', 'data must be a string, a JSON value or a Uint8Array');
-    return text;
+  const encode = (data: MeshData): string | Uint8Array => {
+    const encoded = encodePayload(data);
+    if (encoded === null) throw new MeshError('bad-payload', 'data must be a string, a JSON value or a Uint8Array');
+    return encoded;
   };
 
   return {
@@ -137,16 +137,16 @@ export function createMesh(node: MeshNode, setup: MeshSetup): Mesh {
     topology: () => node.topology(),
     async send(peerId, data) {
       if (!isNodeId(peerId) || peerId === node.id) throw new MeshError('bad-target', `not another member's ID: ${String(peerId).slice(0, 40)}`);
-      const text = encode(data);
+      const encoded = encode(data);
       if (node.state === 'stopped') throw new MeshError('stopped', 'the node has left');
-      const result = await node.send(peerId, text);
+      const result = await node.send(peerId, encoded);
       if (!result.ok) throw new MeshError(result.code, result.detail ?? `send to ${peerId} failed`);
       return { trace: result.trace, hops: result.hops, rttMs: result.rttMs };
     },
     broadcast(data) {
-      const text = encode(data);
+      const encoded = encode(data);
       if (node.state === 'stopped') throw new MeshError('stopped', 'the node has left');
-      const { msgId } = node.broadcast(text);
+      const { msgId } = node.broadcast(encoded);
       if (msgId === null) throw new MeshError('too-large', 'the encoded message is over 256 KiB');
       return msgId;
     },
