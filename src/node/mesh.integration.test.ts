@@ -119,6 +119,13 @@ describe('mesh of MeshNodes on real WebRTC', { timeout: 5 * PATIENT_MS }, () => 
       PATIENT_MS,
       () => `broadcast missing at ${nodes.filter((node) => !inbox.get(node.id)?.some((m) => m.startsWith('broadcast'))).length}`,
     );
+    // Bytes between Node WebRTC peers: raw binary frames (two pieces), arriving as bytes at every node.
+    const bytes = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 11) & 0xff);
+    const gotBytes = new Map<string, Uint8Array>();
+    for (const node of nodes) node.on('message', (m) => m.data instanceof Uint8Array && gotBytes.set(node.id, m.data));
+    expect(sender.broadcast(bytes).msgId).not.toBeNull();
+    await until(() => gotBytes.size === N - 1, PATIENT_MS, () => `binary broadcast at ${gotBytes.size} of ${N - 1}`);
+    for (const got of gotBytes.values()) expect(got).toEqual(bytes);
     expect(byId.size).toBe(N);
     // Connections a node dialled after its first contact were signaled through the mesh, not the server.
     const viaServer = nodes.reduce((sum, node) => sum + node.stats().linksViaServer, 0);
