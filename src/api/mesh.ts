@@ -50,7 +50,8 @@ export interface Mesh {
   /** Every member's neighbour list, as flooded through the mesh (this node's included). */
   topology(): Record<string, string[]>;
   /**
-   * Sends `data` to member `peerId` over the mesh, hop by hop, and resolves once it acknowledged it. Rejects with a
+   * Sends `data` to member `peerId` over the mesh, hop by hop, and resolves once it acknowledged it. A `Uint8Array`
+   * (≤ 256 KiB) travels raw in binary frames of ≤ 16 KiB and arrives as a `Uint8Array`. Rejects with a
    * `MeshError`: `bad-payload`, `bad-target`, `too-large`, `unreachable`, `timeout` or `stopped`.
    */
   send(peerId: string, data: MeshData): Promise<SendReceipt>;
