@@ -18,21 +18,24 @@ test('a bad relay: altered signaling, offer floods, loops, oversized and endless
   const drops = (): Promise<Record<string, number>> => a.page.evaluate(() => window.starmesh!.stats().drops);
 
   const third = await identityFromKeyPair(await generateKeyPair(false));
-  const frame = (over: Partial<RoutedFrame>): string =>
+  const frame = (over: Partial<RoutedFrame>): string | Uint8Array =>
     encodeRouteMessage({ t: 'r', frame: { kind: 'sig', origin: third.id, target: a.id, msgId: 'm0', trace: [third.id, evil.id], piece: 0, pieces: 1, body: '', ...over } });
+
+  const write = (f: string | Uint8Array): void => (typeof f === 'string' ? evil.write(f) : evil.writeBinary(f));
+  const piece = new Uint8Array([0]); // a data piece (they travel as binary frames): the empty string
 
   // Altered: a DTLS fingerprint swapped in an offer that `third` sealed for `a`.
   const sealed = await sealSignal(third, a.id, { k: 'rtc', s: { type: 'offer', sdp: 'v=0\r\na=fingerprint:sha-256 AA:BB\r\n' } });
-  evil.write(frame({ body: sealed.replace('AA:BB', 'EE:FF') }));
+  write(frame({ body: sealed.replace('AA:BB', 'EE:FF') }));
   // Flood: 100 copies of a valid offer from one origin (the first is accepted, replays and the excess are not).
-  for (let i = 0; i < 100; i++) evil.write(frame({ body: sealed, msgId: `f${i}` }));
+  for (let i = 0; i < 100; i++) write(frame({ body: sealed, msgId: `f${i}` }));
   // Loop: a trace that already holds the receiver.
-  evil.write(frame({ kind: 'uni', trace: [third.id, a.id, evil.id], msgId: 'loop' }));
+  write(frame({ kind: 'uni', trace: [third.id, a.id, evil.id], msgId: 'loop', body: piece }));
   // Oversized: a piece above the body cap, and a message of more pieces than 256 KiB can need.
-  evil.write(frame({ kind: 'uni', origin: evil.id, trace: [evil.id], msgId: 'big', body: 'A'.repeat(15_000) }));
-  evil.write(frame({ kind: 'uni', origin: evil.id, trace: [evil.id], msgId: 'many', pieces: 500 }));
+  write(frame({ kind: 'uni', origin: evil.id, trace: [evil.id], msgId: 'big', body: new Uint8Array(13_000) }));
+  write(frame({ kind: 'uni', origin: evil.id, trace: [evil.id], msgId: 'many', pieces: 500, body: piece }));
   // Endless: first pieces of ten messages that never complete.
-  for (let i = 0; i < 10; i++) evil.write(frame({ kind: 'uni', origin: evil.id, trace: [evil.id], msgId: `e${i}`, pieces: 30, body: 'QUFB' }));
+  for (let i = 0; i < 10; i++) write(frame({ kind: 'uni', origin: evil.id, trace: [evil.id], msgId: `e${i}`, pieces: 30, body: new Uint8Array([1, 2, 3]) }));
 
   const expected = ['route:signal-bad-signature', 'route:signal-replay', 'route:signal-rate', 'route:loop', 'route:bad-shape', 'route:too-many', 'route:too-many-pending'];
   await expect

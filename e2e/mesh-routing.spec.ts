@@ -91,4 +91,41 @@ test('after the server stops and a third of the tabs die, survivors rewire throu
       }
     }
   }
+
+  // Bytes through the rewired mesh: binary frames between real tabs, a payload of several 16 KiB-bounded pieces
+  // (unicast to the survivor farthest away, and a broadcast); each arrives as a Uint8Array with every byte intact.
+  for (const node of survivors) {
+    await node.page.evaluate(() => {
+      const got: { kind: string; bytes: boolean; length: number; sum: number }[] = [];
+      (window as unknown as { binaryGot: typeof got }).binaryGot = got;
+      window.starmesh!.on('message', ({ data, kind }) => {
+        const bytes = data instanceof Uint8Array;
+        got.push({ kind, bytes, length: data.length, sum: bytes ? data.reduce((a, b, i) => (a + b * (i + 1)) % 1_000_003, 0) : -1 });
+      });
+    });
+  }
+  const sender = survivors[0]!;
+  const hops = await sender.page.evaluate(() => window.starmesh!.routeInfo());
+  const farthest = survivors.slice(1).reduce((best, node) => ((hops[node.id]?.hops ?? 0) > (hops[best.id]?.hops ?? 0) ? node : best));
+  const sent = await sender.page.evaluate(async (to) => {
+    const payload = (length: number, seed: number): Uint8Array => Uint8Array.from({ length }, (_, i) => (i * seed + 7) & 0xff);
+    const checksum = (data: Uint8Array): number => data.reduce((a, b, i) => (a + b * (i + 1)) % 1_000_003, 0);
+    const unicast = payload(40_000, 13);
+    const broadcast = payload(30_000, 29);
+    const result = await window.starmesh!.send(to, unicast);
+    const { msgId } = window.starmesh!.broadcast(broadcast);
+    return { result, msgId, unicastSum: checksum(unicast), broadcastSum: checksum(broadcast) };
+  }, farthest.id);
+  expect(sent.result, 'binary unicast').toMatchObject({ ok: true });
+  expect(sent.msgId).not.toBeNull();
+  const got = (node: StarmeshNode) =>
+    node.page.evaluate(() => (window as unknown as { binaryGot: { kind: string; bytes: boolean; length: number; sum: number }[] }).binaryGot);
+  await expect
+    .poll(async () => (await got(farthest)).filter((m) => m.kind === 'unicast'), { timeout: PATIENT_MS })
+    .toEqual([{ kind: 'unicast', bytes: true, length: 40_000, sum: sent.unicastSum }]);
+  for (const node of survivors.slice(1)) {
+    await expect
+      .poll(async () => (await got(node)).filter((m) => m.kind === 'broadcast'), { message: `binary broadcast at ${node.index}`, timeout: PATIENT_MS })
+      .toEqual([{ kind: 'broadcast', bytes: true, length: 30_000, sum: sent.broadcastSum }]);
+  }
 });

@@ -381,10 +381,10 @@ export class SimCluster {
     this.links.transmit(from, to, text ?? frame);
   }
 
-  private deliver(from: SimNode, to: SimNode, frame: OutFrame | string): void {
+  private deliver(from: SimNode, to: SimNode, frame: OutFrame | string | Uint8Array): void {
     this.counters.messagesDelivered++;
     const nowMs = this.local(to);
-    if (typeof frame === 'string') return this.apply(to, to.machine.receive(nowMs, from.id, frame));
+    if (typeof frame === 'string' || frame instanceof Uint8Array) return this.apply(to, to.machine.receive(nowMs, from.id, frame));
     const decoded = frame.kind === 'membership'
       ? { kind: 'membership' as const, result: { ok: true as const, message: frame.message, droppedEntries: 0 } }
       : { kind: 'routing' as const, result: { ok: true as const, message: frame.message, dropped: 0 } };

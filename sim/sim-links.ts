@@ -23,7 +23,7 @@ export interface SimLinksHost {
   network: NetworkModel;
   node(id: NodeId): SimNode | undefined;
   /** A frame arrived over an open link. */
-  deliver(from: SimNode, to: SimNode, frame: OutFrame | string): void;
+  deliver(from: SimNode, to: SimNode, frame: OutFrame | string | Uint8Array): void;
   /** A frame was lost (loss, crash, partition, closed link). */
   lost?(): void;
   opened(node: SimNode, peer: NodeId): void;
@@ -108,7 +108,7 @@ export class SimLinks {
   }
 
   /** Sends a frame over `from`'s open link to `to`: FIFO, with latency and loss. */
-  transmit(from: SimNode, to: NodeId, frame: OutFrame | string): void {
+  transmit(from: SimNode, to: NodeId, frame: OutFrame | string | Uint8Array): void {
     const target = this.host.node(to);
     if (target === undefined || this.host.rng.next() < this.host.network.lossRate) return this.lose();
     const key = `${from.id}>${to}`;

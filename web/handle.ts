@@ -41,9 +41,9 @@ export interface StarmeshHandle {
   /** Hop distance and last ping round trip per member. */
   routeInfo(): ReturnType<BrowserNode['node']['routeInfo']>;
   /** Sends `data` to member `to` through the mesh; resolves with the trace or a failure code. */
-  send(to: string, data: string): ReturnType<BrowserNode['node']['send']>;
+  send(to: string, data: string | Uint8Array): ReturnType<BrowserNode['node']['send']>;
   /** Floods `data` to every member. */
-  broadcast(data: string): { msgId: string | null };
+  broadcast(data: string | Uint8Array): { msgId: string | null };
   /** Whether this tab holds a socket to the signaling server, and whether it is one of the room's introducers. */
   serverStatus(): { connected: boolean; introducer: boolean };
   /** Set-up times (dial → open, ms) of the latest links dialled after the first, by signaling path. */

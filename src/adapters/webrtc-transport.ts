@@ -1,5 +1,5 @@
 /**
- * WebRTC link adapter: one authenticated, text-only, bounded connection to one remote node over a
+ * WebRTC link adapter: one authenticated, bounded connection (text and binary frames) to one remote node over a
  * simple-peer data channel. The simple-peer constructor is injected (see `simple-peer.node.ts` and
  * `simple-peer.browser.ts`) so browser bundles never pull Node built-ins.
  *
@@ -9,7 +9,7 @@
 import type { KeyIdentity, NodeId } from '../identity/keys';
 import type { AttemptLimiter, ConnectionBudget } from '../transport/budget';
 import { createEmitter } from '../util/emitter';
-import { classifyInbound, fitsInFrame, utf8ByteLength } from '../transport/framing';
+import { classifyInbound, classifyLinkInbound, linkFrameBytes, MAX_MESSAGE_BYTES, type LinkFrame } from '../transport/framing';
 import { createLinkHandshake, MAX_HANDSHAKE_FRAME_CHARS } from '../transport/handshake';
 import { rtcConfigWithIce, type IceConfig } from '../transport/ice-servers';
 import { createSignalGate, parseSignal } from '../transport/signal';
@@ -32,8 +32,8 @@ export interface LinkEvents {
   signal: LinkSignal;
   /** The remote proved its key; `remoteId` is derived from that key. */
   open: { remoteId: NodeId };
-  /** One inbound text message (only after 'open'). */
-  message: string;
+  /** One inbound frame, text or bytes (only after 'open'). */
+  message: LinkFrame;
   /** A frame was dropped; also counted in `counters()`. */
   drop: { direction: 'in' | 'out'; reason: InboundDropReason | 'queue-full' };
   /** Emitted exactly once. */
@@ -53,8 +53,8 @@ export interface Link {
   off<K extends keyof LinkEvents>(event: K, listener: (payload: LinkEvents[K]) => void): void;
   /** Feeds untrusted signaling data from the remote side. */
   signal(data: unknown): SignalResult;
-  /** Sends one text message (≤ 16 KiB UTF-8) once open. */
-  send(text: string): SendResult;
+  /** Sends one frame, text (≤ 16 KiB UTF-8) or bytes (≤ 16 KiB), once open. */
+  send(frame: LinkFrame): SendResult;
   /** Bytes accepted by `send` and not yet handed to the channel, plus the channel's bufferedAmount. */
   queuedBytes(): number;
   /** Closes with code `local`. */
@@ -170,8 +170,8 @@ function wrapPeer(peer: SimplePeerLike, options: CreateLinkOptions): Link {
   };
   const timer = setTimeout(() => close('timeout', 'not open in time'), options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
 
-  const write = (text: string): void => {
-    const bytes = utf8ByteLength(text);
+  const write = (frame: LinkFrame): void => {
+    const bytes = linkFrameBytes(frame);
     const bufferedBefore = peer.bufferSize;
     let pending = true;
     const settle = (): void => {
@@ -181,7 +181,7 @@ function wrapPeer(peer: SimplePeerLike, options: CreateLinkOptions): Link {
     };
     pendingBytes += bytes;
     try {
-      peer.write(text, settle);
+      peer.write(frame, settle);
     } catch (error) {
       close('error', `write failed: ${String(error)}`);
       return;
@@ -213,10 +213,10 @@ function wrapPeer(peer: SimplePeerLike, options: CreateLinkOptions): Link {
   const onData = (data: unknown): void => {
     if (state === 'closed') return;
     if (state === 'open') {
-      const frame = classifyInbound(data);
+      const frame = classifyLinkInbound(data);
       if (!frame.ok) return dropInbound(frame.reason);
       count('messagesReceived');
-      events.emit('message', frame.text);
+      events.emit('message', frame.frame);
       return;
     }
     // Before 'open' only small handshake frames are legal; anything else ends the link.
@@ -270,17 +270,18 @@ function wrapPeer(peer: SimplePeerLike, options: CreateLinkOptions): Link {
       }
       return { ok: true };
     },
-    send(text) {
-      if (typeof text !== 'string') return { ok: false, code: 'not-text' };
+    send(frame) {
+      if (typeof frame !== 'string' && !(frame instanceof Uint8Array)) return { ok: false, code: 'not-text' };
       if (state === 'closed') return { ok: false, code: 'closed' };
       if (state !== 'open') return { ok: false, code: 'not-open' };
-      if (!fitsInFrame(text)) return { ok: false, code: 'too-large' };
-      if (pendingBytes + peer.bufferSize + utf8ByteLength(text) > maxQueuedBytes) {
+      const bytes = linkFrameBytes(frame);
+      if (bytes > MAX_MESSAGE_BYTES) return { ok: false, code: 'too-large' };
+      if (pendingBytes + peer.bufferSize + bytes > maxQueuedBytes) {
         count('droppedOutboundQueueFull');
         events.emit('drop', { direction: 'out', reason: 'queue-full' });
         return { ok: false, code: 'queue-full' };
       }
-      write(text);
+      write(frame);
       if (state !== 'open') return { ok: false, code: 'closed' };
       count('messagesSent');
       return { ok: true };

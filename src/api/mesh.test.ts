@@ -111,6 +111,11 @@ describe('Mesh (public API over the driver)', () => {
     expect(unicasts).toEqual([{ text: 'hi', n: [1, 2.5, null, true] }, bytes, '\u0001looks like a tag', null]);
     expect(unicasts[1]).toBeInstanceOf(Uint8Array);
     expect(atC.find((m) => m.kind === 'broadcast')).toMatchObject({ from: a.id, data: 'to everyone' });
+    // Bytes broadcast arrive as bytes, a large payload (several binary pieces) included.
+    const large = Uint8Array.from({ length: 40_000 }, (_, i) => i & 0xff);
+    a.broadcast(large);
+    await w.runUntil(() => atC.some((m) => m.data instanceof Uint8Array), 'binary broadcast delivered');
+    expect(atC.find((m) => m.data instanceof Uint8Array)?.data).toEqual(large);
   });
 
   it('failures are MeshErrors with codes: bad-target, bad-payload, unreachable, stopped', async () => {

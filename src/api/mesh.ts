@@ -50,7 +50,8 @@ export interface Mesh {
   /** Every member's neighbour list, as flooded through the mesh (this node's included). */
   topology(): Record<string, string[]>;
   /**
-   * Sends `data` to member `peerId` over the mesh, hop by hop, and resolves once it acknowledged it. Rejects with a
+   * Sends `data` to member `peerId` over the mesh, hop by hop, and resolves once it acknowledged it. A `Uint8Array`
+   * (≤ 256 KiB) travels raw in binary frames of ≤ 16 KiB and arrives as a `Uint8Array`. Rejects with a
    * `MeshError`: `bad-payload`, `bad-target`, `too-large`, `unreachable`, `timeout` or `stopped`.
    */
   send(peerId: string, data: MeshData): Promise<SendReceipt>;
@@ -113,10 +114,10 @@ export function createMesh(node: MeshNode, setup: MeshSetup): Mesh {
     node.on('route', (entry) => emitter.emit('route', entry)),
   ];
 
-  const encode = (data: MeshData): string => {
-    const text = encodePayload(data);
-    if (text === null) throw new MeshError('bad-payload', 'data must be a string, a JSON value or a Uint8Array');
-    return text;
+  const encode = (data: MeshData): string | Uint8Array => {
+    const encoded = encodePayload(data);
+    if (encoded === null) throw new MeshError('bad-payload', 'data must be a string, a JSON value or a Uint8Array');
+    return encoded;
   };
 
   return {
@@ -137,16 +138,16 @@ export function createMesh(node: MeshNode, setup: MeshSetup): Mesh {
     topology: () => node.topology(),
     async send(peerId, data) {
       if (!isNodeId(peerId) || peerId === node.id) throw new MeshError('bad-target', `not another member's ID: ${String(peerId).slice(0, 40)}`);
-      const text = encode(data);
+      const encoded = encode(data);
       if (node.state === 'stopped') throw new MeshError('stopped', 'the node has left');
-      const result = await node.send(peerId, text);
+      const result = await node.send(peerId, encoded);
       if (!result.ok) throw new MeshError(result.code, result.detail ?? `send to ${peerId} failed`);
       return { trace: result.trace, hops: result.hops, rttMs: result.rttMs };
     },
     broadcast(data) {
-      const text = encode(data);
+      const encoded = encode(data);
       if (node.state === 'stopped') throw new MeshError('stopped', 'the node has left');
-      const { msgId } = node.broadcast(text);
+      const { msgId } = node.broadcast(encoded);
       if (msgId === null) throw new MeshError('too-large', 'the encoded message is over 256 KiB');
       return msgId;
     },

@@ -1,10 +1,9 @@
 /**
- * What the API's `send`/`broadcast` carry: strings, JSON values and bytes. The mesh carries strings, so each
- * payload is encoded as one: a plain string as itself (so the page's composer and the API read each other), a
- * JSON value or bytes behind a one-character tag after U+0001 (`j` JSON, `b` base64url bytes, `s` a string that
- * itself starts with U+0001). Binary frames on the wire are future work: bytes cost a third more than raw.
+ * What the API's `send`/`broadcast` carry: strings, JSON values and bytes. The mesh carries strings and bytes
+ * (bytes raw, in binary frames: `routing/fragments.ts`), so bytes pass through untouched and arrive as bytes; a
+ * plain string travels as itself (so the page's composer and the API read each other), a JSON value behind a
+ * one-character tag after U+0001 (`j` JSON, `s` a string that itself starts with U+0001).
  */
-import { base64urlDecode, base64urlEncode } from '../util/base64url';
 
 /** A JSON value: what `JSON.stringify` keeps exactly (finite numbers, no `undefined`, no functions). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -17,28 +16,29 @@ export const MAX_PAYLOAD_DEPTH = 64;
 
 const TAG = '\u0001';
 
-/** Encodes `data` for the wire; `null` when it is not a string, a JSON value or a `Uint8Array`. */
-export function encodePayload(data: unknown): string | null {
+/** Encodes `data` for the mesh; `null` when it is not a string, a JSON value or a `Uint8Array`. */
+export function encodePayload(data: unknown): string | Uint8Array | null {
   if (typeof data === 'string') return data.startsWith(TAG) ? `${TAG}s${data}` : data;
-  if (data instanceof Uint8Array) return `${TAG}b${base64urlEncode(data)}`;
+  if (data instanceof Uint8Array) return data;
   if (!isJsonValue(data, 0)) return null;
   return `${TAG}j${JSON.stringify(data)}`;
 }
 
 /** A decoded payload, or why it was refused (`null` is a fine JSON payload, so failure is its own case). */
-export type DecodedPayload = { ok: true; data: MeshData } | { ok: false; reason: 'unknown-tag' | 'bad-bytes' | 'bad-json' };
+export type DecodedPayload = { ok: true; data: MeshData } | { ok: false; reason: 'unknown-tag' | 'bad-json' };
 
-/** Decodes a received string: an untagged string is itself; a tag this version does not know, or a bad body, fails. */
-export function decodePayload(text: string): DecodedPayload {
+/**
+ * Decodes a received payload: bytes are themselves, an untagged string is itself; a tag this version does not know
+ * (`b`, the base64url bytes of versions before binary frames, among them), or a bad body, fails.
+ */
+export function decodePayload(received: string | Uint8Array): DecodedPayload {
+  if (typeof received !== 'string') return { ok: true, data: received };
+  const text = received;
   if (!text.startsWith(TAG)) return { ok: true, data: text };
   const body = text.slice(2);
   switch (text[1]) {
     case 's':
       return { ok: true, data: body };
-    case 'b': {
-      const bytes = base64urlDecode(body);
-      return bytes === null ? { ok: false, reason: 'bad-bytes' } : { ok: true, data: bytes };
-    }
     case 'j':
       return parseJson(body);
     default:

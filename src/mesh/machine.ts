@@ -135,12 +135,12 @@ export class MeshMachine {
     return Math.min(this.core.nextWakeMs(), this.router.nextWakeMs(), this.routeWait.nextWakeMs());
   }
 
-  /** A text frame arrived over the open link from `peer`. */
-  receive(nowMs: number, peer: NodeId, text: string): MeshEffect[] {
+  /** A frame (text or bytes) arrived over the open link from `peer`. */
+  receive(nowMs: number, peer: NodeId, frame: string | Uint8Array): MeshEffect[] {
     this.at(nowMs);
     // Cut a flood before any parsing.
     if (!this.links.admitFrame(peer)) return this.dropped(peer, 'link:rate-limited');
-    return this.receiveDecoded(nowMs, peer, decodeFrame(text));
+    return this.receiveDecoded(nowMs, peer, decodeFrame(frame));
   }
 
   /** As `receive`, for a frame already decoded (the simulator's fast path; the rate limit is the caller's). */
@@ -246,7 +246,7 @@ export class MeshMachine {
   }
 
   /** Sends `data` to member `to`; the outcome comes as a `result` effect with the returned `msgId`. */
-  send(nowMs: number, to: NodeId, data: string): { msgId: string; effects: MeshEffect[] } {
+  send(nowMs: number, to: NodeId, data: string | Uint8Array): { msgId: string; effects: MeshEffect[] } {
     this.at(nowMs);
     const { msgId, effects } = this.router.send(nowMs, to, data);
     this.runRouter(effects);
@@ -254,7 +254,7 @@ export class MeshMachine {
   }
 
   /** Floods `data` to every member; `msgId` is null when it is too large or the node stopped. */
-  broadcast(nowMs: number, data: string): { msgId: string | null; effects: MeshEffect[] } {
+  broadcast(nowMs: number, data: string | Uint8Array): { msgId: string | null; effects: MeshEffect[] } {
     this.at(nowMs);
     const { msgId, effects } = this.router.broadcast(nowMs, data);
     this.runRouter(effects);

@@ -10,9 +10,10 @@ export interface LinkHandlers {
   /** Signaling data for `peer` to be carried by a signaling path. */
   signal(peer: NodeId, data: unknown): void;
   open(peer: NodeId): void;
-  message(peer: NodeId, text: string): void;
+  /** A frame arrived: text, or bytes (a routed data piece). */
+  message(peer: NodeId, frame: string | Uint8Array): void;
   close(peer: NodeId, event: LinkCloseEvent): void;
-  /** The link dropped a frame (inbound: binary or over 16 KiB; outbound: send queue full). */
+  /** The link dropped a frame (inbound: not text or bytes, or over 16 KiB; outbound: send queue full). */
   drop(peer: NodeId, direction: 'in' | 'out', reason: string): void;
   /** A link could not even be created (budget, rate limit, browser refusal). */
   refused(peer: NodeId, code: string): void;
@@ -118,7 +119,7 @@ export class LinkRegistry {
       this.handlers.signal(peer, data);
     });
     link.on('open', () => this.handlers.open(peer));
-    link.on('message', (text) => this.handlers.message(peer, text));
+    link.on('message', (frame) => this.handlers.message(peer, frame));
     link.on('drop', ({ direction, reason }) => this.handlers.drop(peer, direction, reason));
     link.on('close', (event) => {
       if (this.links.get(peer) === link) this.links.delete(peer);

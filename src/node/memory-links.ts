@@ -6,16 +6,17 @@
  */
 import type { CreateLinkResult, Link, LinkEvents, LinkState } from '../adapters/webrtc-transport';
 import type { NodeId } from '../core/wire';
+import { linkFrameBytes, type LinkFrame } from '../transport/framing';
 import { createLinkCounters, type LinkCloseCode, type LinkCounters, type SendResult, type SignalResult } from '../transport/types';
 import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 import type { LinkFactory } from './links';
 
-/** Largest message, as on a real data channel (UTF-16 length stands in for bytes here). */
-const MAX_FRAME_CHARS = 16_384;
+/** Largest message, as on a real data channel. */
+const MAX_FRAME_BYTES = 16_384;
 
 interface MemoryLink extends Link {
   /** The remote side delivered a frame. */
-  deliver(text: string): void;
+  deliver(frame: LinkFrame): void;
   /** The pairing completed. */
   open(): void;
   /** The remote side closed. */
@@ -78,12 +79,14 @@ export class MemoryLinkNetwork {
         counters.refusedSignals++;
         return { ok: false, code: type === 'offer' || type === 'answer' ? 'unexpected-signal' : 'bad-signal' };
       },
-      send: (text: string): SendResult => {
+      send: (frame: LinkFrame): SendResult => {
         if (state !== 'open') return { ok: false, code: state === 'closed' ? 'closed' : 'not-open' };
-        if (typeof text !== 'string') return { ok: false, code: 'not-text' };
-        if (text.length > MAX_FRAME_CHARS) return { ok: false, code: 'too-large' };
+        if (typeof frame !== 'string' && !(frame instanceof Uint8Array)) return { ok: false, code: 'not-text' };
+        if (linkFrameBytes(frame) > MAX_FRAME_BYTES) return { ok: false, code: 'too-large' };
         counters.messagesSent++;
-        queueMicrotask(() => remote()?.deliver(text));
+        // A copy, as a real channel makes: the sender may reuse its buffer.
+        const sent = typeof frame === 'string' ? frame : frame.slice();
+        queueMicrotask(() => remote()?.deliver(sent));
         return { ok: true };
       },
       queuedBytes: () => 0,
@@ -94,10 +97,10 @@ export class MemoryLinkNetwork {
         if (other !== undefined) queueMicrotask(() => other.closeFromRemote('remote-closed'));
       },
       counters: () => counters,
-      deliver: (text) => {
+      deliver: (frame) => {
         if (state !== 'open') return;
         counters.messagesReceived++;
-        events.emit('message', text);
+        events.emit('message', frame);
       },
       open: () => {
         if (state !== 'connecting') return;

@@ -96,7 +96,7 @@ export class MeshNode {
     this.links = new LinkRegistry(options.links, {
       signal: (peer, data) => this.run(this.machine.linkSignal(this.clock.now(), peer, data)),
       open: (peer) => this.onLinkOpen(peer),
-      message: (peer, text) => this.run(this.machine.receive(this.clock.now(), peer, text)),
+      message: (peer, frame) => this.run(this.machine.receive(this.clock.now(), peer, frame)),
       close: (peer, event) => this.run(this.machine.linkClosed(this.clock.now(), peer, event.code)),
       drop: (peer, direction, reason) => {
         if (direction === 'in') this.run(this.machine.noteDrop(this.clock.now(), peer, `link:${reason}`));
@@ -186,21 +186,22 @@ export class MeshNode {
   }
 
   /**
-   * Sends `data` (a string of at most 256 KiB UTF-8) to member `to` over the mesh, hop by hop. Resolves with the
+   * Sends `data` (a string of at most 256 KiB UTF-8, or at most 256 KiB of bytes, which travel raw in binary frames
+   * and arrive as bytes) to member `to` over the mesh, hop by hop. Resolves with the
    * trace and hop count once the target acknowledged it, or with a failure code (`unreachable`, `timeout`,
    * `too-large`, `bad-target`, `stopped`). Never rejects.
    */
-  send(to: NodeId, data: string): Promise<UnicastResult> {
-    if (typeof data !== 'string') return Promise.resolve({ ok: false, code: 'too-large', detail: 'data must be a string' });
+  send(to: NodeId, data: string | Uint8Array): Promise<UnicastResult> {
+    if (!isPayload(data)) return Promise.resolve({ ok: false, code: 'too-large', detail: 'data must be a string or a Uint8Array' });
     const { msgId, effects } = this.machine.send(this.clock.now(), to, data);
     const outcome = new Promise<UnicastResult>((resolve) => this.waiting.set(msgId, resolve));
     this.run(effects);
     return outcome;
   }
 
-  /** Floods `data` (≤ 256 KiB) to every member; returns its message ID (null when too large or stopped). */
-  broadcast(data: string): { msgId: string | null } {
-    if (typeof data !== 'string') return { msgId: null };
+  /** Floods `data` (a string or bytes, ≤ 256 KiB) to every member; returns its message ID (null when too large or stopped). */
+  broadcast(data: string | Uint8Array): { msgId: string | null } {
+    if (!isPayload(data)) return { msgId: null };
     const { msgId, effects } = this.machine.broadcast(this.clock.now(), data);
     this.run(effects);
     return { msgId };
@@ -369,4 +370,9 @@ export class MeshNode {
 function describe(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'code' in error) return String((error as { code: unknown }).code);
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What the router carries: a string or bytes (callers from plain JavaScript may pass anything). */
+function isPayload(data: unknown): data is string | Uint8Array {
+  return typeof data === 'string' || data instanceof Uint8Array;
 }

@@ -119,6 +119,13 @@ describe('mesh of MeshNodes on real WebRTC', { timeout: 5 * PATIENT_MS }, () => 
       PATIENT_MS,
       () => `broadcast missing at ${nodes.filter((node) => !inbox.get(node.id)?.some((m) => m.startsWith('broadcast'))).length}`,
     );
+    // Bytes between Node WebRTC peers: raw binary frames (two pieces), arriving as bytes at every node.
+    const bytes = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 11) & 0xff);
+    const gotBytes = new Map<string, Uint8Array>();
+    for (const node of nodes) node.on('message', (m) => m.data instanceof Uint8Array && gotBytes.set(node.id, m.data));
+    expect(sender.broadcast(bytes).msgId).not.toBeNull();
+    await until(() => gotBytes.size === N - 1, PATIENT_MS, () => `binary broadcast at ${gotBytes.size} of ${N - 1}`);
+    for (const got of gotBytes.values()) expect(got).toEqual(bytes);
     expect(byId.size).toBe(N);
     // Connections a node dialled after its first contact were signaled through the mesh, not the server.
     const viaServer = nodes.reduce((sum, node) => sum + node.stats().linksViaServer, 0);
@@ -230,7 +237,7 @@ describe('MeshNode against a hostile peer', { timeout: 5 * PATIENT_MS }, () => {
     const hostile = raw;
     if (target === undefined || hostile === undefined) throw new Error('previous test did not set up the peers');
     const third = await identityFromKeyPair(await generateKeyPair(false));
-    const routed = (over: Partial<RoutedFrame>): string =>
+    const routed = (over: Partial<RoutedFrame>): string | Uint8Array =>
       encodeRouteMessage({ t: 'r', frame: { kind: 'sig', origin: third.id, target: target.id, msgId: 'm0', trace: [third.id, hostile.id], piece: 0, pieces: 1, body: '', ...over } });
     const drops = (): Record<string, number> => target.stats().drops;
 
@@ -248,19 +255,29 @@ describe('MeshNode against a hostile peer', { timeout: 5 * PATIENT_MS }, () => {
     await until(() => (drops()['route:signal-rate'] ?? 0) >= 30, PATIENT_MS, () => JSON.stringify(drops()));
 
     // A routing loop and a trace that does not end with its sender.
-    hostile.sendRaw(routed({ kind: 'uni', trace: [third.id, target.id, hostile.id], msgId: 'l1' }));
-    hostile.sendRaw(routed({ kind: 'uni', trace: [third.id], msgId: 'l2' }));
+    const empty = new Uint8Array([0]); // a data piece: the empty string
+    hostile.sendRaw(routed({ kind: 'uni', trace: [third.id, target.id, hostile.id], msgId: 'l1', body: empty }));
+    hostile.sendRaw(routed({ kind: 'uni', trace: [third.id], msgId: 'l2', body: empty }));
     await until(() => (drops()['route:loop'] ?? 0) === 1 && (drops()['route:bad-trace'] ?? 0) === 1, PATIENT_MS, () => JSON.stringify(drops()));
 
     // Endless fragment streams: messages whose pieces never complete are bounded per origin and expire.
-    for (let i = 0; i < 10; i++) hostile.sendRaw(routed({ kind: 'uni', trace: [hostile.id], origin: hostile.id, msgId: `e${i}`, piece: 0, pieces: 30, body: 'QUFB' }));
+    for (let i = 0; i < 10; i++) hostile.sendRaw(routed({ kind: 'uni', trace: [hostile.id], origin: hostile.id, msgId: `e${i}`, piece: 0, pieces: 30, body: new Uint8Array([1, 2, 3]) }));
     await until(() => (drops()['route:too-many-pending'] ?? 0) === 6, PATIENT_MS, () => JSON.stringify(drops()));
 
     // Still working: a unicast from the hostile peer's side of the link is delivered and acknowledged.
-    const inbox: string[] = [];
+    const inbox: (string | Uint8Array)[] = [];
     target.on('message', (m) => inbox.push(m.data));
-    hostile.sendRaw(encodeRouteMessage({ t: 'r', frame: { kind: 'uni', origin: hostile.id, target: target.id, msgId: 'ok1', trace: [hostile.id], piece: 0, pieces: 1, body: 'aGVsbG8' } }));
+    const hello = new Uint8Array([0, ...new TextEncoder().encode('hello')]); // content tag 0: a string
+    hostile.sendRaw(encodeRouteMessage({ t: 'r', frame: { kind: 'uni', origin: hostile.id, target: target.id, msgId: 'ok1', trace: [hostile.id], piece: 0, pieces: 1, body: hello } }));
     await until(() => inbox.includes('hello'), PATIENT_MS, () => 'no delivery');
+    // Bytes cross the Node WebRTC stack raw, in a binary frame, and arrive as bytes.
+    const bytes = new Uint8Array([1, 0, 255, 128]); // content tag 1: bytes
+    hostile.sendRaw(encodeRouteMessage({ t: 'r', frame: { kind: 'uni', origin: hostile.id, target: target.id, msgId: 'ok2', trace: [hostile.id], piece: 0, pieces: 1, body: bytes } }));
+    await until(() => inbox.some((d) => d instanceof Uint8Array && [...d].join() === '0,255,128'), PATIENT_MS, () => 'no binary delivery');
+    // Malformed binary frames are counted drops: a header length past the end, a kind byte with no binary form.
+    hostile.sendRaw(new Uint8Array([0x72, 0, 1, 0xff, 0xff, 1]));
+    hostile.sendRaw(new Uint8Array([0x6d, 0, 1, 0, 2, 0x7b, 0x7d]));
+    await until(() => (drops()['frame:bad-binary'] ?? 0) === 1 && (drops()['frame:unknown-kind'] ?? 0) === 1, PATIENT_MS, () => JSON.stringify(drops()));
     await until(() => hostile.received.some((text) => text.includes('"k":"ack"') && text.includes('ok1')), PATIENT_MS, () => 'no ack');
     expect(target.state).toBe('connected');
 

@@ -26,8 +26,10 @@ export interface RawPeer {
   link: Link;
   /** Text frames received after the link opened. */
   received: string[];
-  /** Sends `text` on the data channel, bypassing the link's own checks (size, state). */
-  sendRaw(text: string): void;
+  /** Binary frames received after the link opened. */
+  receivedBytes: Uint8Array[];
+  /** Sends a text or binary frame on the data channel, bypassing the link's own checks (size, state). */
+  sendRaw(frame: string | Uint8Array): void;
   close(): void;
 }
 
@@ -55,7 +57,8 @@ export async function connectRawPeer(signalUrl: string, room: string, target: No
   if (!created.ok) throw new Error(`createLink failed: ${created.code}`);
   const link = created.link;
   const received: string[] = [];
-  link.on('message', (text) => received.push(text));
+  const receivedBytes: Uint8Array[] = [];
+  link.on('message', (frame) => (typeof frame === 'string' ? received.push(frame) : receivedBytes.push(frame)));
   link.on('signal', (data) => signaling.send(target, { k: 'rtc', s: data }));
   signaling.on('signal', ({ from, data }) => {
     const payload = data as { k?: unknown; s?: unknown };
@@ -73,8 +76,9 @@ export async function connectRawPeer(signalUrl: string, room: string, target: No
     id: identity.id,
     link,
     received,
-    sendRaw: (text) => {
-      raw.write(text);
+    receivedBytes,
+    sendRaw: (frame) => {
+      raw.write(frame);
     },
     close: () => {
       link.close();

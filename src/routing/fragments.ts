@@ -1,27 +1,32 @@
 /**
- * Payload framing for routed messages: a payload of up to 256 KiB (UTF-8) travels as base64url text cut into
- * pieces that each fit one 16 KiB data-channel frame, and is put back together at the receiver with caps on
- * size, count and time, so that pieces that never complete (or never stop coming) cannot pin memory.
+ * Payload framing for routed messages: a payload of up to 256 KiB (a string's UTF-8, or bytes) travels as raw
+ * bytes cut into pieces that each fit one 16 KiB binary data-channel frame, and is put back together at the
+ * receiver with caps on size, count and time, so that pieces that never complete (or never stop coming) cannot
+ * pin memory.
  *
- * base64url rather than raw text: every piece then has a known size on the wire (no JSON escaping surprises) and a
- * cut can never split a UTF-16 surrogate pair.
+ * The first byte of the joined bytes says what the sender gave (a string or bytes), so each arrives as what it
+ * left as; cutting bytes (not text) means a cut can never split a character.
  */
-import { base64urlDecode, base64urlEncode } from '../util/base64url';
 import type { NodeId } from '../core/wire';
 
-/** Largest payload, in UTF-8 bytes. */
+/** Largest payload, in bytes (a string's UTF-8 length). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
-/** Characters of base64url text per piece (the frame, with a 16-hop trace, stays under 16 KiB). */
-export const PIECE_CHARS = 12_000;
+/** Bytes per piece (the binary frame, with a 16-hop trace in its header, stays under 16 KiB). */
+export const PIECE_BYTES = 12_000;
 
-/** Encodes `data` and cuts it into pieces, or returns null when it is larger than `MAX_PAYLOAD_BYTES`. */
-export function splitPayload(data: string): string[] | null {
-  const bytes = new TextEncoder().encode(data);
-  if (bytes.length > MAX_PAYLOAD_BYTES) return null;
-  const text = base64urlEncode(bytes);
-  const pieces: string[] = [];
-  for (let at = 0; at < text.length; at += PIECE_CHARS) pieces.push(text.slice(at, at + PIECE_CHARS));
-  if (pieces.length === 0) pieces.push('');
+/** Leading byte of the joined payload: what the sender gave. */
+const CONTENT_TEXT = 0;
+const CONTENT_BYTES = 1;
+
+/** Tags `data` and cuts it into pieces, or returns null when it is larger than `MAX_PAYLOAD_BYTES`. */
+export function splitPayload(data: string | Uint8Array): Uint8Array[] | null {
+  const content = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  if (content.length > MAX_PAYLOAD_BYTES) return null;
+  const tagged = new Uint8Array(content.length + 1);
+  tagged[0] = typeof data === 'string' ? CONTENT_TEXT : CONTENT_BYTES;
+  tagged.set(content, 1);
+  const pieces: Uint8Array[] = [];
+  for (let at = 0; at < tagged.length; at += PIECE_BYTES) pieces.push(tagged.subarray(at, at + PIECE_BYTES));
   return pieces;
 }
 
@@ -37,14 +42,14 @@ export interface ReassemblyLimits {
 
 interface Pending {
   origin: NodeId;
-  pieces: (string | undefined)[];
+  pieces: (Uint8Array | undefined)[];
   received: number;
   startedMs: number;
 }
 
 /** What offering a piece did. */
 export type ReassemblyResult =
-  | { status: 'complete'; data: string }
+  | { status: 'complete'; data: string | Uint8Array }
   | { status: 'partial' }
   | { status: 'dropped'; reason: 'bad-payload' | 'inconsistent' | 'too-many-pending' | 'duplicate-piece' };
 
@@ -60,7 +65,7 @@ export class Reassembler {
   }
 
   /** Offers one piece of message `key` (origin plus message ID) from `origin`. */
-  offer(nowMs: number, key: string, origin: NodeId, piece: number, pieces: number, body: string): ReassemblyResult {
+  offer(nowMs: number, key: string, origin: NodeId, piece: number, pieces: number, body: Uint8Array): ReassemblyResult {
     if (pieces === 1) return finish([body]);
     let entry = this.pending.get(key);
     if (entry === undefined) {
@@ -68,7 +73,7 @@ export class Reassembler {
       let fromOrigin = 0;
       for (const other of this.pending.values()) if (other.origin === origin) fromOrigin++;
       if (fromOrigin >= this.limits.maxPendingPerOrigin) return { status: 'dropped', reason: 'too-many-pending' };
-      entry = { origin, pieces: new Array<string | undefined>(pieces).fill(undefined), received: 0, startedMs: nowMs };
+      entry = { origin, pieces: new Array<Uint8Array | undefined>(pieces).fill(undefined), received: 0, startedMs: nowMs };
       this.pending.set(key, entry);
     }
     if (entry.pieces.length !== pieces) return { status: 'dropped', reason: 'inconsistent' };
@@ -77,7 +82,7 @@ export class Reassembler {
     entry.received++;
     if (entry.received < pieces) return { status: 'partial' };
     this.pending.delete(key);
-    return finish(entry.pieces as string[]);
+    return finish(entry.pieces as Uint8Array[]);
   }
 
   /** Drops messages older than the time-out; returns how many. */
@@ -100,11 +105,21 @@ export class Reassembler {
   }
 }
 
-function finish(pieces: string[]): ReassemblyResult {
-  const bytes = base64urlDecode(pieces.join(''));
-  if (bytes === null || bytes.length > MAX_PAYLOAD_BYTES) return { status: 'dropped', reason: 'bad-payload' };
+function finish(pieces: Uint8Array[]): ReassemblyResult {
+  let total = 0;
+  for (const piece of pieces) total += piece.length;
+  if (total < 1 || total > MAX_PAYLOAD_BYTES + 1) return { status: 'dropped', reason: 'bad-payload' };
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const piece of pieces) {
+    joined.set(piece, at);
+    at += piece.length;
+  }
+  const content = joined.subarray(1);
+  if (joined[0] === CONTENT_BYTES) return { status: 'complete', data: content };
+  if (joined[0] !== CONTENT_TEXT) return { status: 'dropped', reason: 'bad-payload' };
   try {
-    return { status: 'complete', data: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+    return { status: 'complete', data: new TextDecoder('utf-8', { fatal: true }).decode(content) };
   } catch {
     return { status: 'dropped', reason: 'bad-payload' };
   }

@@ -2,8 +2,12 @@
  * Routing frames on the wire: link-state adverts (who is linked to whom) and routed messages (unicast, broadcast,
  * their acknowledgements and failures, and signaling carried through the mesh). They share data channels with the
  * membership messages (`src/core/wire.ts`) in the same envelope (`src/core/envelope.ts`), under kind `r` and this
- * protocol's own version, so the two protocols' versions move independently. Decoding never throws.
+ * protocol's own version, so the two protocols' versions move independently. Data pieces (`uni`, `bc`) travel as
+ * binary frames (`src/core/binary-envelope.ts`): the same fields as a JSON header, the piece's bytes raw after it,
+ * so payloads cross the mesh without base64. Control frames (`ack`, `fail`, `sig`) and adverts stay text; each
+ * form refuses the other's kinds. Decoding never throws.
  */
+import { openBinaryFrame, wrapBinaryFrame } from '../core/binary-envelope';
 import { envelopeOverheadBytes, openFrame, wrapFrame } from '../core/envelope';
 import { isNodeId, type NodeId } from '../core/wire';
 
@@ -33,8 +37,13 @@ export interface RoutedFrame {
   /** This piece's index and the message's piece count (1 for short messages). */
   piece: number;
   pieces: number;
-  /** Payload text of this piece (base64url for data; JSON for ack, fail and sig). */
-  body: string;
+  /** This piece's payload: raw bytes for data (`uni`, `bc`), JSON text for ack and fail, signed text for sig. */
+  body: string | Uint8Array;
+}
+
+/** Kinds whose pieces carry payload bytes and so travel as binary frames. */
+export function isDataKind(kind: RouteKind): kind is 'uni' | 'bc' {
+  return kind === 'uni' || kind === 'bc';
 }
 
 /** Everything this codec carries. */
@@ -50,8 +59,10 @@ export const ROUTE_LIMITS = Object.freeze({
   maxAdvertsPerFrame: 128,
   /** Pieces of one message: 256 KiB of data in 12 000-character pieces is 30; a little slack. */
   maxPieces: 32,
-  /** Longest piece body, in characters (the frame stays ≤ 16 KiB with a full trace). */
+  /** Longest text body, in characters (the frame stays ≤ 16 KiB with a full trace). */
   maxBodyChars: 14_000,
+  /** Longest binary piece, in bytes (with the largest header the frame stays ≤ 16 KiB). */
+  maxBodyBytes: 12_000,
   /** Message IDs are short opaque tokens. */
   maxMsgIdChars: 32,
   /** Largest sequence number accepted (ms timestamps fit; float precision holds). */
@@ -71,8 +82,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** Largest routing frame, in UTF-8 bytes (one data-channel message). */
 export const MAX_ROUTE_FRAME_BYTES = 16_384;
 
-/** Encodes one routing message as a whole frame (envelope included). */
-export function encodeRouteMessage(message: RouteMessage): string {
+/**
+ * Encodes one routing message as a whole frame (envelope included): bytes for a data piece, text otherwise. The
+ * caller keeps bodies within `ROUTE_LIMITS` (the router's pieces do), so the frame stays ≤ 16 KiB.
+ */
+export function encodeRouteMessage(message: RouteMessage): string | Uint8Array {
+  if (message.t === 'r' && message.frame.body instanceof Uint8Array) {
+    return wrapBinaryFrame('r', ROUTE_PROTOCOL_VERSION, routedHeaderJson(message.frame), message.frame.body);
+  }
   return wrapFrame('r', ROUTE_PROTOCOL_VERSION, encodeRouteBody(message));
 }
 
@@ -82,7 +99,10 @@ export function encodeRouteMessage(message: RouteMessage): string {
  * thousands of nodes without building text it would throw away; routed frames are encoded.
  */
 export function encodedRouteSize(message: RouteMessage): number {
-  if (message.t !== 'lsa') return encodeRouteMessage(message).length;
+  if (message.t !== 'lsa') {
+    const frame = encodeRouteMessage(message);
+    return typeof frame === 'string' ? frame.length : frame.byteLength;
+  }
   let size = envelopeOverheadBytes('r', ROUTE_PROTOCOL_VERSION) + '{"t":"lsa","a":[]}'.length + Math.max(0, message.adverts.length - 1);
   for (const advert of message.adverts) {
     // ["origin",seq,["id",…]]
@@ -96,6 +116,11 @@ function encodeRouteBody(message: RouteMessage): string {
   if (message.t === 'lsa') return JSON.stringify({ t: 'lsa', a: message.adverts.map((a) => [a.origin, a.seq, a.neighbours]) });
   const f = message.frame;
   return JSON.stringify({ t: 'r', k: f.kind, o: f.origin, d: f.target ?? '', m: f.msgId, tr: f.trace, i: f.piece, c: f.pieces, p: f.body });
+}
+
+/** The header of a binary data piece: a routed frame's fields without its body. */
+function routedHeaderJson(f: RoutedFrame): string {
+  return JSON.stringify({ t: 'r', k: f.kind, o: f.origin, d: f.target ?? '', m: f.msgId, tr: f.trace, i: f.piece, c: f.pieces });
 }
 
 /** Decodes an advert tuple `[origin, seq, [ids]]`, or null. Duplicate neighbours and the origin itself are dropped. */
@@ -113,10 +138,13 @@ function decodeAdvert(raw: unknown): LinkAdvert | null {
   return { origin, seq, neighbours: [...neighbours] };
 }
 
-function decodeFrame(record: Record<string, unknown>): RoutedFrame | RouteDecodeError {
+/** Validates a routed frame's fields; `payload` is the binary frame's bytes, absent for a text frame. */
+function decodeFrame(record: Record<string, unknown>, payload?: Uint8Array): RoutedFrame | RouteDecodeError {
   const { k, o, d, m, tr, i, c, p } = record;
   if (typeof k !== 'string' || !KINDS.includes(k as RouteKind)) return 'bad-shape';
   const kind = k as RouteKind;
+  // Data travels only as bytes, control only as text: one form per kind leaves nothing to reconcile.
+  if (isDataKind(kind) !== (payload !== undefined)) return 'bad-shape';
   if (!isNodeId(o) || typeof m !== 'string' || !MSG_ID_PATTERN.test(m)) return 'bad-shape';
   let target: NodeId | null = null;
   if (kind === 'bc') {
@@ -138,8 +166,15 @@ function decodeFrame(record: Record<string, unknown>): RoutedFrame | RouteDecode
   if (!Number.isSafeInteger(c) || (c as number) < 1) return 'bad-shape';
   if ((c as number) > ROUTE_LIMITS.maxPieces) return 'too-many';
   if (!Number.isSafeInteger(i) || (i as number) < 0 || (i as number) >= (c as number)) return 'bad-shape';
-  if (typeof p !== 'string' || p.length > ROUTE_LIMITS.maxBodyChars) return 'bad-shape';
-  return { kind, origin: o, target, msgId: m, trace: tr as NodeId[], piece: i as number, pieces: c as number, body: p };
+  let body: string | Uint8Array;
+  if (payload !== undefined) {
+    if (p !== undefined || payload.length > ROUTE_LIMITS.maxBodyBytes) return 'bad-shape';
+    body = payload;
+  } else {
+    if (typeof p !== 'string' || p.length > ROUTE_LIMITS.maxBodyChars) return 'bad-shape';
+    body = p;
+  }
+  return { kind, origin: o, target, msgId: m, trace: tr as NodeId[], piece: i as number, pieces: c as number, body };
 }
 
 /** Result of decoding one routing frame. */
@@ -149,8 +184,13 @@ export type RouteDecodeResult = { ok: true; message: RouteMessage; dropped: numb
  * Decodes one whole frame (envelope and body); `not-routing` means its envelope is of another kind. The driver
  * opens the envelope once itself and calls `decodeRouteBody`; this is for tests and tools.
  */
-export function decodeRouteMessage(text: string): RouteDecodeResult {
-  const opened = openFrame(text, MAX_ROUTE_FRAME_BYTES);
+export function decodeRouteMessage(frame: string | Uint8Array): RouteDecodeResult {
+  if (frame instanceof Uint8Array) {
+    const binary = openBinaryFrame(frame, MAX_ROUTE_FRAME_BYTES);
+    if (!binary.ok) return { ok: false, error: binary.error === 'bad-json' ? 'bad-json' : 'bad-shape' };
+    return decodeRouteBinary(binary.version, binary.header, binary.payload);
+  }
+  const opened = openFrame(frame, MAX_ROUTE_FRAME_BYTES);
   if (!opened.ok) return { ok: false, error: opened.error === 'bad-json' ? 'bad-json' : 'bad-shape' };
   if (opened.kind !== 'r') return { ok: false, error: 'not-routing' };
   return decodeRouteBody(opened.version, opened.body);
@@ -177,6 +217,19 @@ export function decodeRouteBody(version: number, parsed: unknown): RouteDecodeRe
     return { ok: true, message: { t: 'lsa', adverts }, dropped };
   }
   const frame = decodeFrame(parsed);
+  if (typeof frame === 'string') return { ok: false, error: frame };
+  return { ok: true, message: { t: 'r', frame }, dropped: 0 };
+}
+
+/**
+ * Validates a binary routing frame (a data piece) whose envelope is already open: its header must be a routed
+ * frame of a data kind, at this protocol's version. The payload is copied, so the frame's buffer can go. Never throws.
+ */
+export function decodeRouteBinary(version: number, header: unknown, payload: Uint8Array): RouteDecodeResult {
+  if (version !== ROUTE_PROTOCOL_VERSION) return { ok: false, error: 'bad-version' };
+  if (!isRecord(header)) return { ok: false, error: 'bad-shape' };
+  if (header['t'] !== 'r') return { ok: false, error: typeof header['t'] === 'string' ? 'unknown-type' : 'bad-shape' };
+  const frame = decodeFrame(header, payload.slice());
   if (typeof frame === 'string') return { ok: false, error: frame };
   return { ok: true, message: { t: 'r', frame }, dropped: 0 };
 }

@@ -13,7 +13,8 @@ export type UnicastResult =
 /** A message delivered to this node. */
 export interface RoutedDelivery {
   from: NodeId;
-  data: string;
+  /** A string when the sender sent one, bytes when it sent bytes. */
+  data: string | Uint8Array;
   /** Hops crossed, origin first, this node last. */
   trace: NodeId[];
   hops: number;

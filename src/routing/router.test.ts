@@ -8,7 +8,7 @@ import { TestNetwork } from './test-network';
 const IDS = ['A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB', 'C2CCCCCCCCCCCCCCCCCCCC', 'D3DDDDDDDDDDDDDDDDDDDD', 'E4EEEEEEEEEEEEEEEEEEEE', 'F5FFFFFFFFFFFFFFFFFFFF', 'G6GGGGGGGGGGGGGGGGGGGG', 'H7HHHHHHHHHHHHHHHHHHHH'];
 
 function frame(over: Partial<RoutedFrame>): RoutedFrame {
-  return { kind: 'uni', origin: 'A0AAAAAAAAAAAAAAAAAAAA', target: 'D3DDDDDDDDDDDDDDDDDDDD', msgId: 'm1', trace: ['A0AAAAAAAAAAAAAAAAAAAA'], piece: 0, pieces: 1, body: '', ...over };
+  return { kind: 'uni', origin: 'A0AAAAAAAAAAAAAAAAAAAA', target: 'D3DDDDDDDDDDDDDDDDDDDD', msgId: 'm1', trace: ['A0AAAAAAAAAAAAAAAAAAAA'], piece: 0, pieces: 1, body: new Uint8Array([0]), ...over };
 }
 
 /** True when every consecutive pair of the trace is a link of the network. */
@@ -73,6 +73,22 @@ describe('Router: unicast', () => {
     const msgId = net.send('A0AAAAAAAAAAAAAAAAAAAA', 'C2CCCCCCCCCCCCCCCCCCCC', data);
     expect(net.deliveries.get('C2CCCCCCCCCCCCCCCCCCCC')?.[0]?.data).toBe(data);
     expect(net.results.get(msgId)).toMatchObject({ ok: true, hops: 2 });
+  });
+
+  it('carries bytes as bytes, unicast and broadcast, over multiple hops in binary pieces', () => {
+    const net = new TestNetwork(IDS.slice(0, 3));
+    net.chain(['A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB', 'C2CCCCCCCCCCCCCCCCCCCC']);
+    net.advance(1_000);
+    const bytes = Uint8Array.from({ length: MAX_PAYLOAD_BYTES }, (_, i) => (i * 31) & 0xff);
+    const msgId = net.send('A0AAAAAAAAAAAAAAAAAAAA', 'C2CCCCCCCCCCCCCCCCCCCC', bytes);
+    expect(net.results.get(msgId)).toMatchObject({ ok: true, hops: 2 });
+    expect(net.deliveries.get('C2CCCCCCCCCCCCCCCCCCCC')?.[0]?.data).toEqual(bytes);
+    const { effects } = net.router('A0AAAAAAAAAAAAAAAAAAAA').broadcast(net.nowMs, new Uint8Array([7, 8]));
+    net.apply('A0AAAAAAAAAAAAAAAAAAAA', effects);
+    net.run();
+    for (const id of ['B1BBBBBBBBBBBBBBBBBBBB', 'C2CCCCCCCCCCCCCCCCCCCC']) {
+      expect(net.deliveries.get(id)?.find((d) => d.kind === 'broadcast')?.data).toEqual(new Uint8Array([7, 8]));
+    }
   });
 
   it('refuses a payload over 256 KiB at once, and a message to itself', () => {
@@ -191,7 +207,7 @@ describe('Router: hostile input', () => {
     const net = new TestNetwork(IDS.slice(0, 2), { maxReassemblingPerOrigin: 2, reassemblyTimeoutMs: 5_000 });
     net.chain(['A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB']);
     for (let i = 0; i < 5; i++) {
-      net.inject('A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB', encodeRouteMessage({ t: 'r', frame: frame({ target: 'B1BBBBBBBBBBBBBBBBBBBB', msgId: `endless${i}`, piece: 0, pieces: 30, body: 'QUFB' }) }));
+      net.inject('A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB', encodeRouteMessage({ t: 'r', frame: frame({ target: 'B1BBBBBBBBBBBBBBBBBBBB', msgId: `endless${i}`, piece: 0, pieces: 30, body: new Uint8Array([1, 2, 3]) }) }));
     }
     expect(net.drops.filter((d) => d.reason === 'route:too-many-pending')).toHaveLength(3);
     net.advance(6_000);
@@ -237,7 +253,7 @@ describe('Router: hostile input', () => {
 
 describe('route wire', () => {
   it('round-trips frames and adverts', () => {
-    const f = frame({ body: 'QUJD', trace: ['A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB'] });
+    const f = frame({ body: new Uint8Array([0, 0x41, 0xff]), trace: ['A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB'] });
     expect(decodeRouteMessage(encodeRouteMessage({ t: 'r', frame: f }))).toEqual({ ok: true, message: { t: 'r', frame: f }, dropped: 0 });
     const adverts = [{ origin: 'A0AAAAAAAAAAAAAAAAAAAA', seq: 5, neighbours: ['B1BBBBBBBBBBBBBBBBBBBB'] }];
     expect(decodeRouteMessage(encodeRouteMessage({ t: 'lsa', adverts }))).toEqual({ ok: true, message: { t: 'lsa', adverts }, dropped: 0 });
@@ -254,8 +270,10 @@ describe('route wire', () => {
       const message = { t: 'lsa' as const, adverts };
       expect(encodedRouteSize(message)).toBe(encodeRouteMessage(message).length);
     }
-    const routed = { t: 'r' as const, frame: frame({ body: '{"k":"ack","q":"\\"quoted\\""}' }) };
+    const routed = { t: 'r' as const, frame: frame({ kind: 'ack', body: '{"k":"ack","q":"\\"quoted\\""}' }) };
     expect(encodedRouteSize(routed)).toBe(encodeRouteMessage(routed).length);
+    const piece = { t: 'r' as const, frame: frame({ body: new Uint8Array(300) }) };
+    expect(encodedRouteSize(piece)).toBe((encodeRouteMessage(piece) as Uint8Array).byteLength);
   });
 
   it('drops bad adverts one by one and says when a frame is not a routing frame', () => {

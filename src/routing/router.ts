@@ -18,7 +18,7 @@
 import type { NodeId } from '../core/wire';
 import { randomInt, type Rng } from '../core/random';
 import { AdvertFlood } from './advert-flood';
-import { MAX_PAYLOAD_BYTES, Reassembler, splitPayload } from './fragments';
+import { MAX_PAYLOAD_BYTES, Reassembler, splitPayload, type ReassemblyResult } from './fragments';
 import { LinkStateDb } from './link-state';
 import { ReversePaths, SeenKeys, SignalAdmission } from './relay-memory';
 import { logEntry, type RoutedDelivery, type RouterEffect, type UnicastResult } from './router-effects';
@@ -29,7 +29,7 @@ export type { RoutedDelivery, RouteLogEntry, RouterEffect, UnicastResult } from 
 
 interface PendingUnicast {
   to: NodeId;
-  pieces: string[];
+  pieces: Uint8Array[];
   attempt: number;
   firstSentMs: number;
   deadlineMs: number;
@@ -120,8 +120,8 @@ export class Router {
 
   // ---- sending ----------------------------------------------------------------------------------------------
 
-  /** Sends `data` to `to`; the outcome comes later as a `result` effect with the returned `msgId`. */
-  send(nowMs: number, to: NodeId, data: string): { msgId: string; effects: RouterEffect[] } {
+  /** Sends `data` to `to` (it arrives as a string or bytes, as given); the outcome comes later as a `result` effect. */
+  send(nowMs: number, to: NodeId, data: string | Uint8Array): { msgId: string; effects: RouterEffect[] } {
     const msgId = this.newMsgId();
     const fail = (code: 'too-large' | 'bad-target' | 'stopped', detail: string): { msgId: string; effects: RouterEffect[] } => ({
       msgId, effects: [{ type: 'result', msgId, result: { ok: false, code, detail } }],
@@ -139,7 +139,7 @@ export class Router {
   }
 
   /** Floods `data` to every member; returns its message ID, or null when it is too large. */
-  broadcast(nowMs: number, data: string): { msgId: string | null; effects: RouterEffect[] } {
+  broadcast(nowMs: number, data: string | Uint8Array): { msgId: string | null; effects: RouterEffect[] } {
     const pieces = splitPayload(data);
     if (pieces === null || this.stopped) return { msgId: null, effects: [] };
     const msgId = this.newMsgId();
@@ -195,7 +195,7 @@ export class Router {
       const onward: RoutedFrame = { ...frame, trace };
       for (const link of this.links) if (link !== from && !frame.trace.includes(link)) effects.push({ type: 'send', to: link, message: { t: 'r', frame: onward } });
     }
-    const assembled = this.reassembler.offer(nowMs, `${frame.origin}|${frame.msgId}`, frame.origin, frame.piece, frame.pieces, frame.body);
+    const assembled = this.offerPiece(nowMs, frame);
     if (assembled.status === 'dropped') return [...effects, ...this.drop(from, frame, assembled.reason)];
     if (assembled.status === 'complete') {
       this.stats.delivered++;
@@ -210,12 +210,13 @@ export class Router {
     const trace = [...frame.trace, this.selfId];
     switch (frame.kind) {
       case 'sig':
+        if (typeof frame.body !== 'string') return this.drop(from, frame, 'bad-signal'); // the decoder refuses it first
         return [{ type: 'log', entry: { ...logEntry('in', frame), trace } }, { type: 'signal', from: frame.origin, body: frame.body, trace }];
       case 'ack':
       case 'fail':
         return this.answer(nowMs, frame);
       case 'uni': {
-        const assembled = this.reassembler.offer(nowMs, `${frame.origin}|${frame.msgId}`, frame.origin, frame.piece, frame.pieces, frame.body);
+        const assembled = this.offerPiece(nowMs, frame);
         if (assembled.status === 'dropped') {
           // A retry re-sends pieces that already arrived: not worth a drop report.
           return assembled.reason === 'duplicate-piece' ? [] : this.drop(from, frame, assembled.reason);
@@ -311,7 +312,7 @@ export class Router {
     const effects: RouterEffect[] = [];
     for (let piece = 0; piece < pending.pieces.length; piece++) {
       const frame: RoutedFrame = {
-        kind: 'uni', origin: this.selfId, target: pending.to, msgId, trace: [this.selfId], piece, pieces: pending.pieces.length, body: pending.pieces[piece] ?? '',
+        kind: 'uni', origin: this.selfId, target: pending.to, msgId, trace: [this.selfId], piece, pieces: pending.pieces.length, body: pending.pieces[piece] ?? new Uint8Array(0),
       };
       effects.push(...this.forward(nowMs, frame));
       if (!this.pending.has(msgId) || pending.retryAtMs !== null) break; // no route: already failed or waiting
@@ -369,6 +370,12 @@ export class Router {
 
   // ---- helpers ----------------------------------------------------------------------------------------------
 
+  /** Hands a data piece to the reassembler (the decoder guarantees data pieces carry bytes). */
+  private offerPiece(nowMs: number, frame: RoutedFrame): ReassemblyResult {
+    if (typeof frame.body === 'string') return { status: 'dropped', reason: 'bad-payload' };
+    return this.reassembler.offer(nowMs, `${frame.origin}|${frame.msgId}`, frame.origin, frame.piece, frame.pieces, frame.body);
+  }
+
   private drop(from: NodeId | null, frame: RoutedFrame, reason: string): RouterEffect[] {
     this.stats.dropped++;
     return [
@@ -389,7 +396,8 @@ function seenKey(frame: RoutedFrame): string {
   return `b|${frame.origin}|${frame.msgId}|${frame.piece}`;
 }
 
-function parseTrace(body: string): NodeId[] | null {
+function parseTrace(body: string | Uint8Array): NodeId[] | null {
+  if (typeof body !== 'string') return null;
   try {
     const value = JSON.parse(body) as unknown;
     if (!Array.isArray(value) || value.length < 2 || value.length > ROUTE_LIMITS.maxHops + 1) return null;

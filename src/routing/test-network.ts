@@ -22,7 +22,7 @@ export class TestNetwork {
   routedFramesSent = 0;
   nowMs = 1_000_000;
   private readonly linked = new Set<string>();
-  private readonly queue: { from: NodeId; to: NodeId; text: string | RouteMessage }[] = [];
+  private readonly queue: { from: NodeId; to: NodeId; text: string | Uint8Array | RouteMessage }[] = [];
   /** Index of the next frame to deliver (a head index: shifting a long array is quadratic). */
   private head = 0;
 
@@ -107,7 +107,7 @@ export class TestNetwork {
   }
 
   /** Injects raw text as if `from` had sent it to `to` over their link. */
-  inject(from: NodeId, to: NodeId, text: string): void {
+  inject(from: NodeId, to: NodeId, text: string | Uint8Array): void {
     this.queue.push({ from, to, text });
     this.run();
   }
@@ -118,7 +118,7 @@ export class TestNetwork {
       if (steps > 50_000_000) throw new Error('network did not go quiet');
       const frame = this.queue[this.head++];
       if (frame === undefined) break;
-      const decoded = typeof frame.text === 'string' ? decodeRouteMessage(frame.text) : { ok: true as const, message: frame.text };
+      const decoded = typeof frame.text === 'string' || frame.text instanceof Uint8Array ? decodeRouteMessage(frame.text) : { ok: true as const, message: frame.text };
       if (!decoded.ok) {
         this.drops.push({ at: frame.to, reason: `decode:${decoded.error}` });
         continue;
@@ -140,7 +140,7 @@ export class TestNetwork {
   }
 
   /** Sends a unicast from `from`; returns its message ID. */
-  send(from: NodeId, to: NodeId, data: string): string {
+  send(from: NodeId, to: NodeId, data: string | Uint8Array): string {
     const { msgId, effects } = this.router(from).send(this.nowMs, to, data);
     this.apply(from, effects);
     this.run();

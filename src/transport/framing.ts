@@ -1,6 +1,6 @@
 /**
- * Framing rules for link messages: text only, at most 16 KiB of UTF-8 per frame
- * (the size that works across browsers and WebRTC stacks).
+ * Framing rules for link messages: text or bytes, at most 16 KiB (UTF-8 for text) per frame (the size that works
+ * across browsers and WebRTC stacks). The key-proof handshake before a link opens is text only.
  */
 import type { InboundDropReason } from './types';
 
@@ -39,9 +39,36 @@ export function fitsInFrame(text: string, maxBytes = MAX_MESSAGE_BYTES): boolean
 /** Outcome of checking an inbound frame. */
 export type InboundFrame = { ok: true; text: string } | { ok: false; reason: InboundDropReason };
 
-/** Accepts only string frames of at most `maxBytes`; anything else is a drop with a reason. */
+/** Accepts only string frames of at most `maxBytes`; anything else is a drop with a reason (the handshake's rule). */
 export function classifyInbound(data: unknown, maxBytes = MAX_MESSAGE_BYTES): InboundFrame {
   if (typeof data !== 'string') return { ok: false, reason: 'binary' };
   if (!fitsInFrame(data, maxBytes)) return { ok: false, reason: 'too-large' };
   return { ok: true, text: data };
+}
+
+/** A frame as a link hands it on: text, or bytes as a plain `Uint8Array` of its own. */
+export type LinkFrame = string | Uint8Array;
+
+/** Outcome of checking an inbound frame of an open link. */
+export type InboundLinkFrame = { ok: true; frame: LinkFrame } | { ok: false; reason: InboundDropReason };
+
+/**
+ * Accepts a string or bytes of at most `maxBytes`. Stacks hand binary messages over differently (simple-peer gives a
+ * Node `Buffer` or, in browsers, its polyfill — both `Uint8Array` subclasses, possibly views into a shared pool — a
+ * raw channel an `ArrayBuffer`): each becomes a copied plain `Uint8Array`, so nothing downstream sees the pool.
+ * Anything else (a Blob, a number) is dropped as `binary`.
+ */
+export function classifyLinkInbound(data: unknown, maxBytes = MAX_MESSAGE_BYTES): InboundLinkFrame {
+  if (typeof data === 'string') return fitsInFrame(data, maxBytes) ? { ok: true, frame: data } : { ok: false, reason: 'too-large' };
+  let bytes: Uint8Array;
+  if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+  else if (ArrayBuffer.isView(data)) bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  else return { ok: false, reason: 'binary' };
+  if (bytes.byteLength > maxBytes) return { ok: false, reason: 'too-large' };
+  return { ok: true, frame: bytes.slice() };
+}
+
+/** Bytes a frame takes on the channel. */
+export function linkFrameBytes(frame: LinkFrame): number {
+  return typeof frame === 'string' ? utf8ByteLength(frame) : frame.byteLength;
 }

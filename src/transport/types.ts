@@ -13,7 +13,7 @@ export interface LinkCloseEvent {
   detail?: string;
 }
 
-/** Why a send was refused. `send()` never throws; it returns one of these. */
+/** Why a send was refused (`not-text`: neither a string nor bytes). `send()` never throws; it returns one of these. */
 export type SendErrorCode = 'too-large' | 'queue-full' | 'not-open' | 'closed' | 'not-text';
 
 /** Result of `Link.send()`. */
@@ -38,7 +38,7 @@ export type LinkSignal =
   | { type: 'offer' | 'answer'; sdp: string }
   | { type: 'candidate'; candidate: LinkIceCandidate };
 
-/** Reasons an inbound data-channel frame is dropped. */
+/** Reasons an inbound data-channel frame is dropped (`binary`: bytes during the handshake, or neither text nor bytes). */
 export type InboundDropReason = 'binary' | 'too-large';
 
 /** Reasons the link could not be created at all. */
@@ -76,7 +76,7 @@ export function createLinkCounters(): LinkCounters {
 export interface SimplePeerLike {
   readonly bufferSize: number;
   signal(data: LinkSignal): void;
-  write(chunk: string, cb?: (error?: Error | null) => void): boolean;
+  write(chunk: string | Uint8Array, cb?: (error?: Error | null) => void): boolean;
   destroy(error?: Error): void;
   on(event: 'signal', listener: (data: unknown) => void): unknown;
   on(event: 'connect' | 'close', listener: () => void): unknown;

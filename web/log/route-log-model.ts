@@ -60,8 +60,9 @@ export interface GossipEvent {
 /** Longest message text shown in a line; the rest is cut (the text is untrusted and could be 256 KiB). */
 export const MAX_SHOWN_TEXT_CHARS = 80;
 
-/** `text` cut to `maxChars` with an ellipsis. */
-export function clip(text: string, maxChars: number = MAX_SHOWN_TEXT_CHARS): string {
+/** `text` cut to `maxChars` with an ellipsis; bytes (a binary message) as their count. */
+export function clip(text: string | Uint8Array, maxChars: number = MAX_SHOWN_TEXT_CHARS): string {
+  if (typeof text !== 'string') return `${text.length} bytes`;
   return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }
 

@@ -13,7 +13,7 @@ export interface StarmeshWidgetEventMap {
   /** A member left or was removed (`reason`: left, suspect time-out, stale…). */
   'starmesh-leave': { id: string; reason: string };
   /** A routed message for this node. */
-  'starmesh-message': { from: string; data: string; trace: string[]; hops: number; kind: 'unicast' | 'broadcast'; msgId: string };
+  'starmesh-message': { from: string; data: string | Uint8Array; trace: string[]; hops: number; kind: 'unicast' | 'broadcast'; msgId: string };
   /** The node's state changed. */
   'starmesh-state': { state: string; detail?: string };
 }
