@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** `from '…'`, `import('…')` and `import '…'` with a relative specifier. */
 const RELATIVE_SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*)\2/g;
@@ -57,4 +58,5 @@ function main(dir: string): void {
   console.log(`dts-extensions: ${changed} declaration files rewritten in ${dir}`);
 }
 
-main(process.argv[2] ?? 'dist/lib/types');
+// Run as a script, not when a test imports the functions above.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main(process.argv[2] ?? 'dist/lib/types');
