@@ -36,6 +36,14 @@ function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** The first ```ts block after `heading` in a Markdown text. */
+function docBlock(markdown: string, heading: string): string {
+  const start = markdown.indexOf(heading);
+  const block = start < 0 ? null : /```ts\n([\s\S]*?)```/.exec(markdown.slice(start));
+  if (!block?.[1]) throw new Error(`no ts block after "${heading}"`);
+  return block[1];
+}
+
 function kib(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KiB`;
 }
@@ -57,6 +65,10 @@ function main(): void {
 
     const app = join(work, 'app');
     cpSync(join(repo, 'test/package-consumer'), app, { recursive: true });
+    // The examples of docs/playwright.md are compiled (and the test run) with the app's own files.
+    const guide = readFileSync(join(repo, 'docs/playwright.md'), 'utf8');
+    writeFileSync(join(app, 'src/docs-page.ts'), docBlock(guide, '## What your page must do'));
+    writeFileSync(join(app, 'tests/docs-example.spec.ts'), docBlock(guide, '## A test'));
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'starmesh-consumer', private: true, type: 'module' }, null, 2));
     const tools = ['vite', 'typescript', '@playwright/test', '@types/node'].map((n) => `${n}@${installedVersion(n)}`);
     step(`npm install the tarball + ${tools.join(' ')}`);
@@ -74,7 +86,7 @@ function main(): void {
     const rawBytes = js.reduce((sum, b) => sum + b.length, 0);
     const gzipBytes = js.reduce((sum, b) => sum + gzipSync(b, { level: 9 }).length, 0);
 
-    step('playwright test (3 tabs, binary message) in the private network namespace');
+    step('playwright test (3 tabs, binary message; the docs example) in the private network namespace');
     const out = run('bash', [join(repo, 'scripts/netns-run.sh'), 'npx', 'playwright', 'test'], app);
     console.log(out.trim().split('\n').filter((l) => /passed|failed|✓|✘/.test(l)).join('\n'));
 

@@ -54,6 +54,9 @@ export interface OpenOptions {
   setup?: ContextSetup;
 }
 
+/** `n` tabs: a tuple when `n` is a literal (so `const [a, b] = await mesh.open(2)` needs no checks), else an array. */
+export type Tabs<N extends number, R extends MeshTab[] = []> = number extends N ? MeshTab[] : R['length'] extends N ? R : Tabs<N, [...R, MeshTab]>;
+
 /** The `mesh` fixture. */
 export interface MeshFixture {
   /** This test's room: unique per test and run. */
@@ -61,7 +64,7 @@ export interface MeshFixture {
   /** The signaling server the tabs are given (ws://). */
   readonly signalUrl: string;
   /** Opens `n` tabs at once, each in its own browser context, and waits until each page's node has its ID. */
-  open(n: number, options?: OpenOptions): Promise<MeshTab[]>;
+  open<N extends number>(n: N, options?: OpenOptions): Promise<Tabs<N>>;
   /** Every tab opened so far in this test. */
   tabs(): MeshTab[];
   /**
@@ -103,7 +106,7 @@ export const test: TestType<PlaywrightTestArgs & PlaywrightTestOptions & Starmes
     const room = uniqueRoom(testInfo);
     const opened: OpenedPage[] = [];
     const tabs: MeshTab[] = [];
-    const open = async (n: number, options: OpenOptions = {}): Promise<MeshTab[]> => {
+    const open = async <N extends number>(n: N, options: OpenOptions = {}): Promise<Tabs<N>> => {
       if (!Number.isInteger(n) || n < 1) throw new Error(`mesh.open(n): n must be a positive integer, got ${n}`);
       const query = new URLSearchParams({ signal: signalUrl, room: options.room ?? room });
       for (const [k, v] of Object.entries({ ...starmesh.params, ...options.params })) query.set(k, String(v));
@@ -123,7 +126,7 @@ export const test: TestType<PlaywrightTestArgs & PlaywrightTestOptions & Starmes
       const joined = await Promise.all(batch.map((page) => joinedTab(page, timeoutMs)));
       if (options.waitForReady) await Promise.all(joined.map((tab) => tab.ready()));
       tabs.push(...joined);
-      return joined;
+      return joined as Tabs<N>;
     };
     await use({
       room,
