@@ -15,3 +15,7 @@ test('three tabs join and a binary message reaches the others', async ({ mesh })
   await expect.poll(() => fromA(c, 3)).toEqual([[7, 7, 7]]);
   await expect.poll(() => fromA(b, 3)).toEqual([[7, 7, 7]]);
 });
+
+test('a page that never calls joinMesh fails mesh.open with a message saying so', async ({ mesh }) => {
+  await expect(mesh.open(1, { pageUrl: '/no-mesh.html', readyTimeoutMs: 3_000 })).rejects.toThrow(/must call joinMesh\(\)[\s\S]*no mesh here/);
+});
