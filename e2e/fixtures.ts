@@ -4,10 +4,12 @@
  * separate browsers), each test gets a unique room, and helpers poll the page's
  * scripting handle `window.starmesh` with `expect.poll` (never fixed sleeps).
  */
-import { randomUUID } from 'node:crypto';
-import { test as base, expect, type Browser, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
+import { expectFullMembership, peerIds, type PollOptions } from '../src/playwright/membership';
+import { absoluteUrl, attachLogsOnFailure, openPage, PATIENT_MS, uniqueRoom, type ContextSetup, type OpenedPage } from '../src/playwright/pages';
 
-export { expect };
+// Tabs, rooms and membership polls are the published fixture's (src/playwright/), so there is one copy.
+export { expect, expectFullMembership, peerIds, PATIENT_MS, uniqueRoom, type OpenedPage, type PollOptions };
 
 /** One row of `window.starmesh.peers()`. */
 export interface PeerInfo {
@@ -22,17 +24,6 @@ export interface StarmeshOptions {
   signalUrl: string;
   /** Origin serving the built widget and its example host pages (another origin than the page). */
   widgetHostUrl: string;
-}
-
-/** A page opened in its own browser context, with console output captured. */
-export interface OpenedPage {
-  index: number;
-  context: BrowserContext;
-  page: Page;
-  /** Console lines and page errors seen so far (attached to the report on failure). */
-  log: string[];
-  /** Closes the context: to the mesh this looks like a tab crash. */
-  close(): Promise<void>;
 }
 
 /** A Starmesh node: an opened page whose `window.starmesh` handle is ready. */
@@ -61,14 +52,14 @@ export interface OpenNodesOptions {
    */
   events?: string[];
   /** Runs on each new context before its page loads (init scripts, `context.clock.install()`). */
-  setup?: (context: BrowserContext, index: number) => Promise<void>;
+  setup?: ContextSetup;
 }
 
 interface Fixtures {
   /** Unique room name for this test (also usable for extra nodes opened later). */
   room: string;
   /** Opens `n` pages at `path` (relative to baseURL), each in a fresh context. */
-  openPages: (n: number, path: string, initEvents?: string[], setup?: OpenNodesOptions['setup']) => Promise<OpenedPage[]>;
+  openPages: (n: number, path: string, initEvents?: string[], setup?: ContextSetup) => Promise<OpenedPage[]>;
   /** Opens `n` Starmesh nodes in the test's room and waits until each exposes its id. */
   openNodes: (n: number, options?: OpenNodesOptions) => Promise<StarmeshNode[]>;
 }
@@ -94,10 +85,12 @@ export const test = base.extend<Fixtures & StarmeshOptions>({
   openPages: async ({ browser, baseURL }, use, testInfo) => {
     const opened: OpenedPage[] = [];
     await use(async (n, path, initEvents = [], setup) => {
-      const url = absolute(baseURL, path);
-      const batch = await Promise.all(
-        Array.from({ length: n }, (_, i) => openPage(browser, url, opened.length + i, initEvents, setup)),
-      );
+      const url = absoluteUrl(baseURL, path);
+      const hooked: ContextSetup = async (context, index) => {
+        if (initEvents.length > 0) await context.addInitScript(hookStarmesh, initEvents);
+        await setup?.(context, index);
+      };
+      const batch = await Promise.all(Array.from({ length: n }, (_, i) => openPage(browser, url, opened.length + i, hooked)));
       opened.push(...batch);
       return batch;
     });
@@ -114,35 +107,6 @@ export const test = base.extend<Fixtures & StarmeshOptions>({
     });
   },
 });
-
-/** Room names are unique per test and per run, so reused servers never mix tests. */
-export function uniqueRoom(testInfo: TestInfo): string {
-  const slug = testInfo.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40).replace(/^-|-$/g, '');
-  return `${slug || 'test'}-${randomUUID().slice(0, 8)}`;
-}
-
-function absolute(baseURL: string | undefined, path: string): string {
-  if (!baseURL) throw new Error('baseURL is not configured (see playwright.config.ts)');
-  return new URL(path, baseURL).toString();
-}
-
-async function openPage(browser: Browser, url: string, index: number, initEvents: string[], setup?: OpenNodesOptions['setup']): Promise<OpenedPage> {
-  const context = await browser.newContext();
-  if (initEvents.length > 0) await context.addInitScript(hookStarmesh, initEvents);
-  await setup?.(context, index);
-  const page = await context.newPage();
-  const log: string[] = [];
-  page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`[pageerror] ${e.stack ?? e.message}`));
-  await page.goto(url);
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    await context.close();
-  };
-  return { index, context, page, log, close };
-}
 
 /** Waits for `window.starmesh` in an opened page (again after a reload) and wraps it as a node. */
 export async function asNode(opened: OpenedPage, readyTimeoutMs = PATIENT_MS): Promise<StarmeshNode> {
@@ -209,25 +173,6 @@ export async function openSiblingTab(node: OpenedPage, readyTimeoutMs = PATIENT_
   return asNode({ ...node, page, close: () => page.close() }, readyTimeoutMs);
 }
 
-async function attachLogsOnFailure(opened: OpenedPage[], testInfo: TestInfo): Promise<void> {
-  if (testInfo.status === testInfo.expectedStatus) return;
-  for (const p of opened) {
-    await testInfo.attach(`page-${p.index}-console.txt`, { body: p.log.join('\n') || '(empty)', contentType: 'text/plain' });
-  }
-}
-
-export interface PollOptions {
-  timeoutMs?: number;
-  /** Only count peers in these states (default: every row of `peers()`). */
-  states?: string[];
-}
-
-/** Sorted ids of `node`'s peers, optionally only those in `states`. */
-export async function peerIds(node: StarmeshNode, states?: string[]): Promise<string[]> {
-  const rows = await node.peers();
-  return rows.filter((p) => !states || states.includes(p.state)).map((p) => p.id).sort();
-}
-
 /** Waits until `node` knows exactly `expected` (ids, any order). */
 export async function expectPeers(node: StarmeshNode, expected: string[], options: PollOptions = {}): Promise<void> {
   await expect
@@ -236,27 +181,6 @@ export async function expectPeers(node: StarmeshNode, expected: string[], option
       timeout: options.timeoutMs ?? PATIENT_MS,
     })
     .toEqual([...expected].sort());
-}
-
-/**
- * Waits until every node knows every other node (and no one else): one poll over all nodes with one bound, so the
- * wait never grows with the number of nodes. On failure the message lists each node that is still wrong.
- */
-export async function expectFullMembership(nodes: StarmeshNode[], options: PollOptions = {}): Promise<void> {
-  const wrong = async (): Promise<string[]> => {
-    const lists = await Promise.all(nodes.map((node) => peerIds(node, options.states)));
-    return nodes.flatMap((node, i) => {
-      const expected = nodes.filter((n) => n !== node).map((n) => n.id).sort();
-      const listed = lists[i] ?? [];
-      if (JSON.stringify(listed) === JSON.stringify(expected)) return [];
-      const missing = expected.filter((id) => !listed.includes(id)).length;
-      const extra = listed.filter((id) => !expected.includes(id)).length;
-      return [`node ${node.index} lists ${listed.length} (${missing} missing, ${extra} extra)`];
-    });
-  };
-  await expect
-    .poll(wrong, { message: `full membership of ${nodes.length} nodes${options.states ? ` (${options.states.join('/')})` : ''}`, timeout: options.timeoutMs ?? PATIENT_MS })
-    .toEqual([]);
 }
 
 /** Waits until every node has at least `min` direct neighbours. */
@@ -270,12 +194,6 @@ export async function expectNeighbours(nodes: StarmeshNode[], min: number, optio
       .toBeGreaterThanOrEqual(min);
   }
 }
-
-/**
- * Upper bound of a wait for something the mesh does (join, detect, replace): sized for a loaded 2-core machine
- * (a dozen renderers, both cores also busy elsewhere), not an expectation of speed. Passing waits end far sooner.
- */
-export const PATIENT_MS = 60_000;
 
 /**
  * Compressed intervals for scenarios (URL parameters of the page): seconds instead of minutes. Probes are patient
