@@ -13,7 +13,7 @@ import { createKeyedCounter, requestAddress } from './address';
 import { createAddressBudget } from './address-budget';
 import { attachConnection, type Connection } from './connection';
 import { createFairQueue } from './fair-queue';
-import { createHttpFront } from './http-front';
+import { createHttpFront, type TlsFiles } from './http-front';
 import { checkOrigin } from './origin-check';
 import { createIceIssuer, describeIce, type IceIssuerOptions } from './ice-issuer';
 import { DEFAULT_LIMITS, MAX_TIMER_MS, resolveLimits, type SignalLimits } from './limits';
@@ -28,6 +28,8 @@ export interface SignalServerOptions extends Partial<SignalLimits> {
   port?: number;
   /** Interface to bind. Default 127.0.0.1. */
   host?: string;
+  /** Serve `wss://` directly with this certificate chain and key (PEM). Default: plain `ws://` (or TLS at a proxy). */
+  tls?: TlsFiles;
   /**
    * Allowed `Origin` header values (browser pages); undefined allows all. A client without an Origin (not a
    * browser: a Node peer) is admitted by its key proof either way; a well-formed Origin outside the list is told
@@ -86,7 +88,7 @@ export interface SignalServerTraffic {
 
 /** A running server. */
 export interface SignalServer {
-  /** `ws://host:port`. */
+  /** `ws://host:port`, or `wss://host:port` with `tls`. */
   url: string;
   port: number;
   /** Closes every socket (1001) and stops listening. */
@@ -170,7 +172,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const sockets = new Set<Connection>();
   const socketsOfAddress = createKeyedCounter();
 
-  const front = createHttpFront(limits, !trustProxy, () => performance.now());
+  const front = createHttpFront(limits, !trustProxy, () => performance.now(), options.tls);
   // `closeTimeout` (ws 8.23) is not in @types/ws yet: without it a closed socket that never answers holds its
   // descriptor for 30 s.
   const wsOptions: ServerOptions & { closeTimeout: number } = {
@@ -278,7 +280,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
-    url: `ws://${urlHost}:${port}`,
+    url: `${options.tls ? 'wss' : 'ws'}://${urlHost}:${port}`,
     port,
     limits,
     stats: () => ({ sockets: sockets.size, ...ctx.rooms.stats() }),
