@@ -130,7 +130,7 @@ describe('signaling client', () => {
       url: 'ws://scripted',
       room: 'room',
       identity: await identityFromKeyPair(await generateKeyPair()),
-      WebSocketImpl: closingSocket(4011, 'origin-forbidden'),
+      WebSocketImpl: scriptedSocket([], { code: 4011, reason: 'origin-forbidden' }),
       timeoutMs: 3000,
     });
     clients.push(c);
@@ -166,8 +166,11 @@ describe('signaling client', () => {
   });
 });
 
-/** A scripted server: answers the hello with the given frames (for shapes a real server never sends). */
-function scriptedSocket(afterHello: unknown[]): new (url: string) => WebSocketLike {
+/**
+ * A scripted server: answers the hello with the given frames (for shapes a real server never sends), or closes
+ * the socket at once with `closeAtOnce`.
+ */
+function scriptedSocket(afterHello: unknown[], closeAtOnce?: { code: number; reason: string }): new (url: string) => WebSocketLike {
   return class implements WebSocketLike {
     readyState = 1;
     onopen: ((event: unknown) => void) | null = null;
@@ -177,35 +180,16 @@ function scriptedSocket(afterHello: unknown[]): new (url: string) => WebSocketLi
     constructor(_url: string) {
       queueMicrotask(() => {
         this.onopen?.({});
-        this.onmessage?.({ data: JSON.stringify({ v: 1, t: 'challenge', nonce: 'n' }) });
+        if (closeAtOnce === undefined) return this.onmessage?.({ data: JSON.stringify({ v: 1, t: 'challenge', nonce: 'n' }) });
+        // Closed by the "server" right after the upgrade, with no frame first.
+        this.readyState = 3;
+        this.onclose?.(closeAtOnce);
       });
     }
     send(text: string): void {
       if ((JSON.parse(text) as { t?: unknown }).t !== 'hello') return;
       for (const frame of afterHello) this.onmessage?.({ data: JSON.stringify(frame) });
     }
-    close(): void {
-      this.readyState = 3;
-    }
-  };
-}
-
-/** A scripted socket that opens and is closed by the "server" with `code` at once (no frame before it). */
-function closingSocket(code: number, reason: string): new (url: string) => WebSocketLike {
-  return class implements WebSocketLike {
-    readyState = 1;
-    onopen: ((event: unknown) => void) | null = null;
-    onmessage: ((event: { data: string }) => void) | null = null;
-    onclose: ((event: { code: number; reason: string }) => void) | null = null;
-    onerror: ((event: unknown) => void) | null = null;
-    constructor(_url: string) {
-      queueMicrotask(() => {
-        this.onopen?.({});
-        this.readyState = 3;
-        this.onclose?.({ code, reason });
-      });
-    }
-    send(): void {}
     close(): void {
       this.readyState = 3;
     }
