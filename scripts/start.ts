@@ -1,15 +1,19 @@
 /**
  * `npm start`: runs the signaling server (in process) and the Vite dev server
- * for the page, then prints the one URL to open. Ctrl-C stops both.
+ * for the page, then prints the URLs to open. Ctrl-C stops both.
  *
  * Flags (or env): --port (STARMESH_PORT, 5173), --signal-port
- * (STARMESH_SIGNAL_PORT, 8787), --host (STARMESH_HOST, 127.0.0.1),
- * --room (STARMESH_ROOM, lobby).
+ * (STARMESH_SIGNAL_PORT, 8787), --host (STARMESH_HOST, 127.0.0.1; 0.0.0.0
+ * prints and allows every LAN address), --room (STARMESH_ROOM, lobby),
+ * --widget-port (STARMESH_WIDGET_PORT, 5174: the widget example's origin,
+ * allowed too).
  */
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createServer, type ViteDevServer } from 'vite';
 import { startSignalServer, type SignalServer } from '../signal/server';
+import { startAddresses, urlHost } from './start-origins';
 
 const rootDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,6 +21,7 @@ interface StartOptions {
   host: string;
   pagePort: number;
   signalPort: number;
+  widgetPort: number;
   room: string;
 }
 
@@ -27,6 +32,7 @@ function readOptions(): StartOptions {
       'signal-port': { type: 'string' },
       host: { type: 'string' },
       room: { type: 'string' },
+      'widget-port': { type: 'string' },
     },
   });
   const env = process.env;
@@ -34,6 +40,7 @@ function readOptions(): StartOptions {
     host: values.host ?? env['STARMESH_HOST'] ?? '127.0.0.1',
     pagePort: toPort('--port', values.port ?? env['STARMESH_PORT'] ?? '5173'),
     signalPort: toPort('--signal-port', values['signal-port'] ?? env['STARMESH_SIGNAL_PORT'] ?? '8787'),
+    widgetPort: toPort('--widget-port', values['widget-port'] ?? env['STARMESH_WIDGET_PORT'] ?? '5174'),
     room: values.room ?? env['STARMESH_ROOM'] ?? 'lobby',
   };
 }
@@ -44,14 +51,9 @@ function toPort(name: string, text: string): number {
   return port;
 }
 
-/** Origins the page may be served from, for the signaling server's Origin check. */
-function pageOrigins(host: string, port: number): string[] {
-  const hosts = host === '127.0.0.1' || host === 'localhost' ? ['127.0.0.1', 'localhost'] : [host];
-  return hosts.map((h) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`);
-}
-
 async function main(): Promise<void> {
   const opts = readOptions();
+  const addresses = startAddresses(opts.host, opts.pagePort, opts.widgetPort, networkInterfaces());
   let signal: SignalServer | undefined;
   let vite: ViteDevServer | undefined;
   let stopping = false;
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     signal = await startSignalServer({
       port: opts.signalPort,
       host: opts.host,
-      allowedOrigins: pageOrigins(opts.host, opts.pagePort),
+      allowedOrigins: addresses.origins,
     });
     vite = await createServer({
       root: rootDir,
@@ -83,9 +85,11 @@ async function main(): Promise<void> {
     return stop(1);
   }
 
-  const pageHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const pageUrl = `http://${pageHost}:${opts.pagePort}/?room=${encodeURIComponent(opts.room)}&signal=${signal.url}`;
-  console.log(`Starmesh is running: open ${pageUrl}`);
+  const room = encodeURIComponent(opts.room);
+  const urls = addresses.hosts.map((host) => `http://${urlHost(host)}:${opts.pagePort}/?room=${room}&signal=ws://${urlHost(host)}:${signal.port}`);
+  console.log(`Starmesh is running: open ${urls[0]}`);
+  for (const url of urls.slice(1)) console.log(`  on the LAN: ${url}`);
+  console.log(`(the signaling server also allows the widget example on port ${opts.widgetPort}: npm run build:widget, then npx vite preview --mode widget)`);
   console.log('(Ctrl-C to stop)');
 }
 

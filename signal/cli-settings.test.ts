@@ -58,6 +58,14 @@ describe('cli settings', () => {
     expect(() => parseCliSettings(['--nope'], {})).toThrow();
   });
 
+  it('reads --cert and --key (or env) together, and refuses one without the other', () => {
+    expect(parseCliSettings(['--cert', '/c.pem', '--key', '/k.pem'], {}).tls).toEqual({ certPath: '/c.pem', keyPath: '/k.pem' });
+    expect(parseCliSettings([], { STARMESH_SIGNAL_CERT: '/c.pem', STARMESH_SIGNAL_KEY: '/k.pem' }).tls).toEqual({ certPath: '/c.pem', keyPath: '/k.pem' });
+    expect(parseCliSettings([], {}).tls).toBeUndefined();
+    expect(() => parseCliSettings(['--cert', '/c.pem'], {})).toThrow('--cert and --key');
+    expect(() => parseCliSettings([], { STARMESH_SIGNAL_KEY: '/k.pem' })).toThrow('--cert and --key');
+  });
+
   it('fits the socket caps under the open-files limit', () => {
     expect(fitToDescriptors(DEFAULT_LIMITS, 65_536).limits).toEqual(DEFAULT_LIMITS);
     const fitted = fitToDescriptors(DEFAULT_LIMITS, 1024);

@@ -21,6 +21,8 @@ export interface CliSettings {
   limits: Partial<SignalLimits>;
   /** STUN/TURN handed to members (`--stun-url`, `--turn-url`, `--turn-secret`, `--turn-ttl-sec`, `--turn-realm`). */
   ice: IceIssuerOptions;
+  /** PEM files for `wss://` served directly (`--cert`, `--key`: both or neither); read by `cli.ts`. */
+  tls?: { certPath: string; keyPath: string };
 }
 
 /** Older, shorter names kept working. */
@@ -55,6 +57,8 @@ export function parseCliSettings(argv: readonly string[], env: Record<string, st
       'turn-secret': { type: 'string' },
       'turn-ttl-sec': { type: 'string' },
       'turn-realm': { type: 'string' },
+      cert: { type: 'string' },
+      key: { type: 'string' },
       ...limitOptions,
     },
     strict: true,
@@ -80,7 +84,19 @@ export function parseCliSettings(argv: readonly string[], env: Record<string, st
   } catch (error) {
     throw new Error(error instanceof Error ? error.message : String(error));
   }
-  return { port, host, allowedOrigins, trustProxy, limits, ice: readIce(values, env) };
+  const settings: CliSettings = { port, host, allowedOrigins, trustProxy, limits, ice: readIce(values, env) };
+  const tls = readTls(values.cert ?? env['STARMESH_SIGNAL_CERT'], values.key ?? env['STARMESH_SIGNAL_KEY']);
+  if (tls) settings.tls = tls;
+  return settings;
+}
+
+/** `--cert` and `--key` go together: one without the other is a mistake, not a plain-ws server. */
+function readTls(certPath: string | undefined, keyPath: string | undefined): CliSettings['tls'] {
+  const cert = certPath === '' ? undefined : certPath;
+  const key = keyPath === '' ? undefined : keyPath;
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new Error('--cert and --key must be given together (PEM files)');
+  return { certPath: cert, keyPath: key };
 }
 
 /** Repeated flags and comma lists alike: `--stun-url a --stun-url b,c` → [a, b, c]. */

@@ -6,6 +6,7 @@
  *   --host H        (env STARMESH_SIGNAL_HOST, default 127.0.0.1)
  *   --origins a,b   (env STARMESH_ALLOWED_ORIGINS, default: allow all)
  *   --trust-proxy   (env STARMESH_SIGNAL_TRUST_PROXY=1): count clients by the proxy's X-Forwarded-For entry
+ *   --cert F --key F (env STARMESH_SIGNAL_CERT, STARMESH_SIGNAL_KEY): serve wss:// with these PEM files
  *   --stun-url U    (repeatable or a comma list; env STARMESH_STUN_URL): STUN handed to members in the welcome
  *   --turn-url U    (repeatable or a comma list; env STARMESH_TURN_URL): TURN, with REST credentials from
  *   --turn-secret S (env STARMESH_TURN_SECRET, preferred: a flag shows in `ps`; never logged), valid for
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     console.error(`starmesh signal: ${error instanceof Error ? error.message : String(error)}`);
     console.error(
       'usage: npm run signal -- [--port 8787] [--host 127.0.0.1] [--origins https://a,https://b] [--trust-proxy]' +
-        ' [--stun-url stun:H:P] [--turn-url turn:H:P] [--turn-secret S] [--turn-ttl-sec 3600] [--turn-realm R]' +
+        ' [--cert cert.pem --key key.pem] [--stun-url stun:H:P] [--turn-url turn:H:P] [--turn-secret S] [--turn-ttl-sec 3600] [--turn-realm R]' +
         ' [--max-introducers 8] [--guest-lease-ms 60000] [--<limit> N ...] (see signal/README.md, Limits)',
     );
     process.exitCode = 2;
@@ -46,6 +47,15 @@ async function main(): Promise<void> {
     log: createRateLimitedLog(),
   };
   if (settings.allowedOrigins) options.allowedOrigins = settings.allowedOrigins;
+  if (settings.tls) {
+    try {
+      options.tls = { cert: readFileSync(settings.tls.certPath), key: readFileSync(settings.tls.keyPath) };
+    } catch (error) {
+      console.error(`starmesh signal: cannot read --cert/--key: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 2;
+      return;
+    }
+  }
   const server = await startSignalServer(options);
   console.log(`starmesh signal listening on ${server.url}`);
   let stopping = false;

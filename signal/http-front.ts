@@ -3,14 +3,22 @@
  * first moment, must finish its upgrade request in `upgradeTimeoutMs` (silent connections, header tricklers and
  * slow bodies alike), and connections not yet upgraded are capped in total and per address, so idle TCP cannot
  * take the file descriptors that joins need. Refused connections are cut at once and counted, not logged (a log
- * line per refused connection would be an amplifier of its own).
+ * line per refused connection would be an amplifier of its own). With `tls` it is an HTTPS server (`wss://`): the
+ * same accounting runs on the TCP connection, from before its TLS handshake, which must finish in the same time.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { addressKey } from './address';
 import { createAddressBudget } from './address-budget';
 import type { SignalLimits } from './limits';
+
+/** A certificate chain and its private key, PEM (`--cert`, `--key`). */
+export interface TlsFiles {
+  cert: string | Buffer;
+  key: string | Buffer;
+}
 
 /** The HTTP server plus its connection accounting. */
 export interface HttpFront {
@@ -33,20 +41,21 @@ type FrontLimits = Pick<
  * TCP connection comes from the proxy's address and only the total cap makes sense (per-address pending and
  * connect-rate limits are then off).
  */
-export function createHttpFront(limits: FrontLimits, perAddressPending: boolean, nowMs: () => number): HttpFront {
+export function createHttpFront(limits: FrontLimits, perAddressPending: boolean, nowMs: () => number, tls?: TlsFiles): HttpFront {
   const timeoutMs = limits.upgradeTimeoutMs;
-  const http = createServer(
-    {
-      // A request (the upgrade) must arrive whole in time; checked every second, or sooner for short time-outs.
-      headersTimeout: timeoutMs,
-      requestTimeout: timeoutMs,
-      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeoutMs / 2))),
-      keepAliveTimeout: Math.min(timeoutMs, 5000),
-    },
-    (_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('starmesh signaling: WebSocket only\n');
-    },
-  );
+  const options = {
+    // A request (the upgrade) must arrive whole in time; checked every second, or sooner for short time-outs.
+    headersTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(timeoutMs / 2))),
+    keepAliveTimeout: Math.min(timeoutMs, 5000),
+  };
+  const onRequest = (_req: unknown, res: ServerResponse): void => {
+    res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('starmesh signaling: WebSocket only\n');
+  };
+  const http: Server = tls
+    ? createTlsServer({ ...options, cert: tls.cert, key: tls.key, handshakeTimeout: timeoutMs }, onRequest)
+    : createServer(options, onRequest);
   // Idle time-out of the raw socket (no listener: Node destroys it); ws clears it on upgrade.
   http.timeout = timeoutMs;
   // The server never holds more descriptors than its caps allow; beyond, Node closes new connections at once.
@@ -114,7 +123,13 @@ export function createHttpFront(limits: FrontLimits, perAddressPending: boolean,
 
   return {
     http,
-    upgraded: settle,
+    upgraded: (socket) => {
+      settle(socket);
+      // Over TLS the upgrade carries the TLS socket; the accounting holds the TCP socket it wraps (`_parent`, which
+      // Node sets on server-side TLS sockets; `server-tls.test.ts` checks that the pending count drops).
+      const tcp = (socket as { _parent?: unknown })._parent;
+      if (tcp !== null && typeof tcp === 'object') settle(tcp as Duplex);
+    },
     connections: () => ({ open, pending: pending.size }),
     refusedConnections: () => refused,
   };

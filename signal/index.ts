@@ -13,3 +13,4 @@ export {
   type SignalServerTraffic,
 } from './server';
 export { DEFAULT_LIMITS, type SignalLimits } from './limits';
+export type { TlsFiles } from './http-front';

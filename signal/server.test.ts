@@ -136,13 +136,40 @@ describe('signal server: caps and gates', () => {
     witnesses.close();
   });
 
-  it('rejects upgrades from origins outside the allow-list with HTTP 403', async () => {
+  it('tells a page of an origin outside the allow-list so on the socket (4011), before any challenge', async () => {
     const server = await start({ allowedOrigins: ['https://ok.example'] });
-    await expect(openClient(server.url, { origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
-    await expect(openClient(server.url)).rejects.toThrow('HTTP 403');
+    for (const origin of ['https://evil.example', 'https://ok.example:444', 'http://ok.example', 'null']) {
+      const refused = await openClient(server.url, { origin });
+      clients.push(refused);
+      expect(await refused.next()).toMatchObject({ t: 'error', code: 'origin-forbidden' });
+      expect(await refused.closed).toEqual({ code: CLOSE_CODES.originForbidden, reason: 'origin-forbidden' });
+      expect(refused.frames).toEqual([]);
+    }
+    expect(server.traffic()).toMatchObject({ refusedOrigins: 4, refusedSockets: 0 });
     const ok = await openClient(server.url, { origin: 'https://ok.example' });
     clients.push(ok);
     expect(await ok.next(isType('challenge'))).toMatchObject({ v: 1 });
+  });
+
+  it('refuses a malformed Origin with HTTP 403 (no socket)', async () => {
+    const server = await start({ allowedOrigins: ['https://ok.example'] });
+    for (const origin of ['https://ok.example/', 'ok.example', 'https://ok.example/path', `https://${'a'.repeat(400)}.example`]) {
+      await expect(openClient(server.url, { origin })).rejects.toThrow('HTTP 403');
+    }
+    expect(server.stats().sockets).toBe(0);
+  });
+
+  it('admits a client without an Origin (a Node peer) by its key proof, allow-list or not', async () => {
+    const server = await start({ allowedOrigins: ['https://ok.example'] });
+    const node = await join(server.url, 'r');
+    expect(node.welcome).toMatchObject({ t: 'welcome', id: node.identity.id });
+    // Without an Origin the key proof is still required: a bad signature is refused as for anyone.
+    const liar = await openClient(server.url);
+    clients.push(liar);
+    const challenge = await liar.next(isType('challenge'));
+    expect(challenge).toMatchObject({ t: 'challenge' });
+    liar.sendJson({ v: 1, t: 'hello', room: 'r', key: 'A'.repeat(43), sig: 'A'.repeat(86) });
+    expect((await liar.closed).code).toBe(CLOSE_CODES.badSignature);
   });
 
   it('closes sockets that do not send hello in time', async () => {

@@ -13,9 +13,10 @@ import { createKeyedCounter, requestAddress } from './address';
 import { createAddressBudget } from './address-budget';
 import { attachConnection, type Connection } from './connection';
 import { createFairQueue } from './fair-queue';
-import { createHttpFront } from './http-front';
+import { createHttpFront, type TlsFiles } from './http-front';
 import { createIceIssuer, describeIce, type IceIssuerOptions } from './ice-issuer';
 import { DEFAULT_LIMITS, MAX_TIMER_MS, resolveLimits, type SignalLimits } from './limits';
+import { checkOrigin } from './origin-check';
 import { CLOSE_CODES, encodeServerMessage, errorMessage, type SignalErrorCode } from './protocol';
 import type { RateLimitOptions } from '../src/util/token-bucket';
 import { createRoomRegistry } from './rooms';
@@ -27,7 +28,13 @@ export interface SignalServerOptions extends Partial<SignalLimits> {
   port?: number;
   /** Interface to bind. Default 127.0.0.1. */
   host?: string;
-  /** Allowed `Origin` header values; undefined allows all. When set, a missing Origin is refused too. */
+  /** Serve `wss://` directly with this certificate chain and key (PEM). Default: plain `ws://` (or TLS at a proxy). */
+  tls?: TlsFiles;
+  /**
+   * Allowed `Origin` header values (browser pages); undefined allows all. A client without an Origin (not a
+   * browser: a Node peer) is admitted by its key proof either way; a well-formed Origin outside the list is told
+   * `origin-forbidden` (close 4011) on the socket, a malformed one gets HTTP 403 (see `origin-check.ts`).
+   */
   allowedOrigins?: readonly string[];
   /** Per-socket token bucket. Default 50 msgs/s, burst 100. */
   rateLimit?: RateLimitOptions;
@@ -68,6 +75,8 @@ export interface SignalServerTraffic {
   internalErrors: number;
   /** Upgrades refused for a socket cap (`server-full`, `address-limit`). */
   refusedSockets: number;
+  /** Upgrades of a well-formed Origin outside the allow-list, told `origin-forbidden` (4011) on the socket. */
+  refusedOrigins: number;
   /** TCP connections cut before the upgrade (pending caps). */
   refusedConnections: number;
   /** Text frames received from clients (hello, signal, peers, anything refused), and frames sent to them. */
@@ -79,7 +88,7 @@ export interface SignalServerTraffic {
 
 /** A running server. */
 export interface SignalServer {
-  /** `ws://host:port`. */
+  /** `ws://host:port`, or `wss://host:port` with `tls`. */
   url: string;
   port: number;
   /** Closes every socket (1001) and stops listening. */
@@ -123,7 +132,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const userLog = options.log ?? (() => {});
   const traffic: SignalServerTraffic = {
     relayed: 0, joins: 0, leaseExpiries: 0, promotions: 0, demotions: 0,
-    slowReaders: 0, messageTimeouts: 0, internalErrors: 0, refusedSockets: 0, refusedConnections: 0,
+    slowReaders: 0, messageTimeouts: 0, internalErrors: 0, refusedSockets: 0, refusedOrigins: 0, refusedConnections: 0,
     framesIn: 0, framesOut: 0, peersRequests: 0,
   };
   const log = (event: string, details?: Record<string, unknown>): void => {
@@ -163,7 +172,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const sockets = new Set<Connection>();
   const socketsOfAddress = createKeyedCounter();
 
-  const front = createHttpFront(limits, !trustProxy, () => performance.now());
+  const front = createHttpFront(limits, !trustProxy, () => performance.now(), options.tls);
   // `closeTimeout` (ws 8.23) is not in @types/ws yet: without it a closed socket that never answers holds its
   // descriptor for 30 s.
   const wsOptions: ServerOptions & { closeTimeout: number } = {
@@ -180,14 +189,16 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   front.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const origin = req.headers.origin;
-    if (allowed && (origin === undefined || !allowed.has(origin))) {
-      log('origin-forbidden', { origin: origin === undefined ? undefined : truncate(origin) });
+    const verdict = checkOrigin(origin, allowed);
+    if (verdict !== 'allow') log('origin-forbidden', { origin: truncate(origin ?? '') });
+    if (verdict === 'refuse-http') {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 16\r\n\r\norigin-forbidden');
       return;
     }
     const address = requestAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustProxy);
     wss.handleUpgrade(req, socket, head, (ws) => {
       front.upgraded(socket);
+      if (verdict === 'refuse-on-socket') return refuseOrigin(ws, socket);
       accept(ws, socket, address);
     });
   });
@@ -212,9 +223,22 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
     sockets.add(connection);
   }
 
+  /**
+   * A page of an origin outside the allow-list: told so on the socket (error, then close 4011), which is closed
+   * before any challenge, so it never reaches a session. Counted apart from the socket caps' refusals.
+   */
+  function refuseOrigin(ws: WebSocket, raw: Duplex): void {
+    traffic.refusedOrigins++;
+    sendAndClose(ws, raw, 'origin-forbidden', CLOSE_CODES.originForbidden, "this page's origin is not allowed by the signaling server");
+  }
+
   /** Answers, closes, and lets the descriptor go as soon as the answer is written (no 30 s close wait). */
   function refuse(ws: WebSocket, raw: Duplex, code: SignalErrorCode, closeCode: number, message: string): void {
     traffic.refusedSockets++;
+    sendAndClose(ws, raw, code, closeCode, message);
+  }
+
+  function sendAndClose(ws: WebSocket, raw: Duplex, code: SignalErrorCode, closeCode: number, message: string): void {
     ws.on('error', () => {});
     ws.send(encodeServerMessage(errorMessage(code, message)));
     ws.close(closeCode, code);
@@ -256,7 +280,7 @@ export async function startSignalServer(options: SignalServerOptions = {}): Prom
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
-    url: `ws://${urlHost}:${port}`,
+    url: `${options.tls ? 'wss' : 'ws'}://${urlHost}:${port}`,
     port,
     limits,
     stats: () => ({ sockets: sockets.size, ...ctx.rooms.stats() }),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ALONE_SENTENCE, retryWords, stateText } from './state-text';
+import { serverFailureDetail } from '../src/node/server-failure';
+import { SignalingError } from '../src/adapters/signaling-client';
+import { ALONE_SENTENCE, ORIGIN_FORBIDDEN_SENTENCE, retryWords, stateText } from './state-text';
 
 describe('state text', () => {
   it('tells a first tab alone in its room that it waits for others, not that it is contacting anyone', () => {
@@ -13,6 +15,17 @@ describe('state text', () => {
       countdown: 'retrying…',
     });
     expect(stateText('isolated', 'signaling server unreachable').sentence).toBe('Signaling server unreachable — retrying…');
+  });
+
+  it('says a refused origin as exactly that, never as an unreachable server', () => {
+    const detail = serverFailureDetail(new SignalingError('origin-forbidden', 'refused'));
+    expect(detail).toBe("this page's origin is not allowed by the signaling server (origin-forbidden)");
+    const text = stateText('offline', detail, { attempting: false, retryInMs: 20_000 });
+    expect(text).toEqual({ label: 'offline', sentence: `${ORIGIN_FORBIDDEN_SENTENCE} — retrying in 20 s`, countdown: 'retrying in 20 s' });
+    expect(text.sentence).not.toMatch(/unreachable/i);
+    expect(stateText('isolated', detail).sentence).toBe(`${ORIGIN_FORBIDDEN_SENTENCE} — retrying…`);
+    expect(serverFailureDetail(new SignalingError('connect-failed', 'x'))).toBe('signaling server unreachable: connect-failed');
+    expect(serverFailureDetail(new Error('boom'))).toBe('signaling server unreachable: boom');
   });
 
   it('says when the server is tried again, in whole seconds rounded up, and "now" during an attempt', () => {

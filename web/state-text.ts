@@ -1,5 +1,6 @@
 /** The node's state in words: a short chip label and a sentence that says what is happening. */
 import type { NodeState, ServerRetry } from '../src/node/mesh-node';
+import { ORIGIN_FORBIDDEN_DETAIL, SERVER_UNREACHABLE_DETAIL } from '../src/node/server-failure';
 
 /** What the state chip shows. */
 export interface StateText {
@@ -14,7 +15,10 @@ export interface StateText {
   countdown: string;
 }
 
-const SERVER_UNREACHABLE = 'signaling server unreachable';
+const SERVER_UNREACHABLE = SERVER_UNREACHABLE_DETAIL;
+
+/** What a page whose origin the server refused is told (the driver's detail, capitalised). */
+export const ORIGIN_FORBIDDEN_SENTENCE = "This page's origin is not allowed by the signaling server";
 
 const SENTENCES: Record<NodeState, string> = {
   joining: 'Contacting the signaling server and the first peers…',
@@ -45,7 +49,13 @@ export const ALONE_SENTENCE = 'Connected to the signaling server; nobody else is
  */
 export function stateText(state: NodeState, detail: string | undefined, retry?: ServerRetry, alone = false): StateText {
   if (state === 'joining' && alone) return { label: state, sentence: ALONE_SENTENCE, countdown: '' };
-  if (detail !== undefined && detail.startsWith(SERVER_UNREACHABLE) && (state === 'offline' || state === 'isolated')) {
+  const serverProblem = state === 'offline' || state === 'isolated';
+  if (detail !== undefined && detail.startsWith(ORIGIN_FORBIDDEN_DETAIL) && serverProblem) {
+    // Not "unreachable": the server answered. It is asked again on the same slow back-off (its allow-list may change).
+    const countdown = retryWords(retry);
+    return { label: state, sentence: `${ORIGIN_FORBIDDEN_SENTENCE} — ${countdown}`, countdown };
+  }
+  if (detail !== undefined && detail.startsWith(SERVER_UNREACHABLE) && serverProblem) {
     const reason = detail.slice(SERVER_UNREACHABLE.length).replace(/^:\s*/, '');
     const countdown = retryWords(retry);
     return { label: state, sentence: `Signaling server unreachable — ${countdown}${reason ? ` (${reason})` : ''}`, countdown };

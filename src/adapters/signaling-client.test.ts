@@ -25,9 +25,15 @@ async function start(options: Parameters<typeof startSignalServer>[0] = {}): Pro
   return server;
 }
 
-async function client(url: string, room = 'room', identity?: KeyIdentity): Promise<SignalingClient> {
+async function client(url: string, room = 'room', identity?: KeyIdentity, origin?: string): Promise<SignalingClient> {
   const id = identity ?? (await identityFromKeyPair(await generateKeyPair()));
-  const created = createSignalingClient({ url, room, identity: id, WebSocketImpl: WebSocket, timeoutMs: 3000 });
+  // A browser sends its page's Origin on every upgrade; `ws` sends one only when told.
+  const WebSocketImpl = origin === undefined ? WebSocket : class extends WebSocket {
+    constructor(target: string) {
+      super(target, { origin });
+    }
+  };
+  const created = createSignalingClient({ url, room, identity: id, WebSocketImpl, timeoutMs: 3000 });
   clients.push(created);
   return created;
 }
@@ -106,9 +112,38 @@ describe('signaling client', () => {
     expect(error).toMatchObject({ code: 'bad-signature' });
   });
 
+  it('rejects connect with origin-forbidden when the page origin is not allowed, and lets a Node client in', async () => {
+    const server = await start({ allowedOrigins: ['https://only.example'] });
+    const refused = await client(server.url, 'room', undefined, 'https://elsewhere.example');
+    const closed = nextEvent(refused, 'close');
+    const error = await refused.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SignalingError);
+    expect(error).toMatchObject({ code: 'origin-forbidden', message: "this page's origin is not allowed by the signaling server" });
+    expect((await closed).code).toBe(4011);
+    await expect((await client(server.url, 'room', undefined, 'https://only.example')).connect()).resolves.toMatchObject({ peers: [] });
+    // No Origin (a Node peer): admitted by its key proof.
+    await expect((await client(server.url)).connect()).resolves.toMatchObject({ introducer: true });
+  });
+
+  it('maps the origin-forbidden close code alone (no error frame first) to origin-forbidden', async () => {
+    const c = createSignalingClient({
+      url: 'ws://scripted',
+      room: 'room',
+      identity: await identityFromKeyPair(await generateKeyPair()),
+      WebSocketImpl: scriptedSocket([], { code: 4011, reason: 'origin-forbidden' }),
+      timeoutMs: 3000,
+    });
+    clients.push(c);
+    const errors: string[] = [];
+    c.on('error', ({ code }) => errors.push(code));
+    await expect(c.connect()).rejects.toMatchObject({ code: 'origin-forbidden' });
+    expect(errors).toEqual(['origin-forbidden']);
+  });
+
   it('rejects connect with connect-failed when the upgrade is refused or nothing listens', async () => {
     const server = await start({ allowedOrigins: ['https://only.example'] });
-    await expect((await client(server.url)).connect()).rejects.toMatchObject({ code: 'connect-failed' });
+    // A malformed Origin is refused with HTTP 403 at upgrade: no socket, so nothing more can be said.
+    await expect((await client(server.url, 'room', undefined, 'only.example')).connect()).rejects.toMatchObject({ code: 'connect-failed' });
     const port = server.port;
     await server.close();
     servers.length = 0;
@@ -131,8 +166,11 @@ describe('signaling client', () => {
   });
 });
 
-/** A scripted server: answers the hello with the given frames (for shapes a real server never sends). */
-function scriptedSocket(afterHello: unknown[]): new (url: string) => WebSocketLike {
+/**
+ * A scripted server: answers the hello with the given frames (for shapes a real server never sends), or closes
+ * the socket at once with `closeAtOnce`.
+ */
+function scriptedSocket(afterHello: unknown[], closeAtOnce?: { code: number; reason: string }): new (url: string) => WebSocketLike {
   return class implements WebSocketLike {
     readyState = 1;
     onopen: ((event: unknown) => void) | null = null;
@@ -142,7 +180,10 @@ function scriptedSocket(afterHello: unknown[]): new (url: string) => WebSocketLi
     constructor(_url: string) {
       queueMicrotask(() => {
         this.onopen?.({});
-        this.onmessage?.({ data: JSON.stringify({ v: 1, t: 'challenge', nonce: 'n' }) });
+        if (closeAtOnce === undefined) return this.onmessage?.({ data: JSON.stringify({ v: 1, t: 'challenge', nonce: 'n' }) });
+        // Closed by the "server" right after the upgrade, with no frame first.
+        this.readyState = 3;
+        this.onclose?.(closeAtOnce);
       });
     }
     send(text: string): void {

@@ -24,8 +24,9 @@ import { consoleHandlerErrors, createEmitter } from '../util/emitter';
 /**
  * Error codes: the server's stable codes (see signal/README.md), the ones its close codes stand for when no error
  * message came first (`slow-reader`, `message-timeout`, `policy-violation`, `internal-error`), plus local ones:
- * `connect-failed` (socket could not open, e.g. HTTP 403 from an Origin allow-list), `closed`, `timeout`,
- * `protocol-error` (unintelligible server).
+ * `connect-failed` (socket could not open: nothing listens, TLS failed, or an HTTP refusal such as the 403 of a
+ * malformed Origin), `closed`, `timeout`, `protocol-error` (unintelligible server). `origin-forbidden` (the page's
+ * Origin is not in the server's allow-list) comes on an open socket, so a browser can tell it from unreachable.
  */
 export type SignalingErrorCode =
   | SignalErrorCode
@@ -43,6 +44,8 @@ export const SIGNAL_CLOSE_CODE_ERRORS: Readonly<Record<number, SignalingErrorCod
   [CLOSE_CODES.addressLimit]: 'address-limit',
   [CLOSE_CODES.slowReader]: 'slow-reader',
   [CLOSE_CODES.messageTimeout]: 'message-timeout',
+  // The server says so in an error first; the close code alone means the same (a frame lost in a proxy).
+  [CLOSE_CODES.originForbidden]: 'origin-forbidden',
 };
 
 /** A failed operation; `code` is stable, `message` is for humans. */

@@ -17,6 +17,7 @@ import { cryptoRng } from './crypto-rng';
 import { LinkRegistry } from './links';
 import type { MeshNodeEvents, MeshNodeOptions, MeshNodeStats, NodeState, ServerRetry } from './mesh-node-types';
 import { ServerPresence } from './server-presence';
+import { serverFailureDetail } from './server-failure';
 import { SignalCrypto } from './signal-crypto';
 
 export type { MeshNodeEvents, MeshNodeOptions, MeshNodeStats, NodeState, ServerRetry } from './mesh-node-types';
@@ -118,7 +119,7 @@ export class MeshNode {
     try {
       introductions = await this.server.join();
     } catch (error) {
-      this.setState('offline', `signaling server unreachable: ${describe(error)}`);
+      this.setState('offline', serverFailureDetail(error));
     }
     if (this.stopped) return;
     this.run(this.machine.start(this.clock.now(), introductions));
@@ -329,7 +330,7 @@ export class MeshNode {
       // Knowing no member either means no way into the mesh at all: offline (updateState keeps that until a link).
       if (!this.stopped && this.machine.core.neighbours().length === 0) {
         this.introductionsFailing = true;
-        this.setState(this.machine.core.members().length > 0 ? 'isolated' : 'offline', `signaling server unreachable: ${describe(error)}`);
+        this.setState(this.machine.core.members().length > 0 ? 'isolated' : 'offline', serverFailureDetail(error));
       }
     }
   }
@@ -365,11 +366,6 @@ export class MeshNode {
   private count(table: Record<string, number>, key: string, by = 1): void {
     table[key] = (table[key] ?? 0) + by;
   }
-}
-
-function describe(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) return String((error as { code: unknown }).code);
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** What the router carries: a string or bytes (callers from plain JavaScript may pass anything). */

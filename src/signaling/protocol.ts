@@ -49,6 +49,11 @@ export const CLOSE_CODES = {
   slowReader: 4009,
   /** A message was begun (a frame or the first fragments) and not finished in time. */
   messageTimeout: 4010,
+  /**
+   * The page's Origin is well-formed but not in the server's allow-list. Sent on an accepted socket right after
+   * the upgrade (with an `origin-forbidden` error first), because a browser cannot read an HTTP 403 at upgrade.
+   */
+  originForbidden: 4011,
   /** Too many fragments in one message, or too many tiny TCP chunks; sent by the `ws` layer. */
   policyViolation: 1008,
   /** The server failed while handling this socket (a bug); only this socket is closed. */

@@ -9,6 +9,8 @@ import type { StarmeshHandle } from '../handle';
 import { memberTotalText, membersWhoText, relativeTime, shortId } from '../format';
 import { renderIdenticon } from '../identicon';
 import { buildPeerRows, sortRows, DEFAULT_SORT } from '../peer-rows';
+import { ORIGIN_FORBIDDEN_SENTENCE } from '../state-text';
+import { ORIGIN_FORBIDDEN_DETAIL } from '../../src/node/server-failure';
 
 /** How long a departed member stays on the mini graph. */
 const DEPARTED_VISIBLE_MS = 6_000;
@@ -30,6 +32,8 @@ export class WidgetView {
   private readonly state = make('span', 'state', 'starting');
   /** Who the count counts: "you and 2 others". */
   private readonly who = make('p', 'who', 'starting');
+  /** A problem the host page's owner must fix (the server refused this page's origin); hidden otherwise. */
+  private readonly problem = make('p', 'problem');
   private readonly graphSlot = make('div', 'graph-slot');
   private readonly panel = make('div', 'panel');
   private readonly self = make('p', 'self');
@@ -51,7 +55,9 @@ export class WidgetView {
     this.summary.addEventListener('click', () => this.setExpanded(this.panel.hidden));
     this.peers.setAttribute('aria-label', 'Peers');
     this.panel.append(this.self, this.peers, this.empty);
-    this.box.append(this.summary, this.who, this.graphSlot, this.panel);
+    this.problem.hidden = true;
+    this.problem.setAttribute('role', 'status');
+    this.box.append(this.summary, this.who, this.problem, this.graphSlot, this.panel);
     root.append(this.box);
   }
 
@@ -98,6 +104,9 @@ export class WidgetView {
     const state = handle.state();
     this.state.textContent = state;
     this.state.dataset['state'] = state;
+    const refused = (state === 'offline' || state === 'isolated') && (handle.stateDetail() ?? '').startsWith(ORIGIN_FORBIDDEN_DETAIL);
+    this.problem.hidden = !refused;
+    this.problem.textContent = refused ? ORIGIN_FORBIDDEN_SENTENCE : '';
     this.summary.setAttribute('aria-label', `Starmesh: ${memberTotalText(others)} (${membersWhoText(others)}), ${state}. Show peers`);
     this.graph?.update(buildGraphModel({ selfId: handle.id, peers, topology: handle.topology(), nowMs, departedVisibleMs: DEPARTED_VISIBLE_MS }));
     if (this.panel.hidden) return;
@@ -123,6 +132,8 @@ export class WidgetView {
     this.graph = this.handle = undefined;
     this.graphSlot.replaceChildren();
     this.peers.replaceChildren();
+    this.problem.hidden = true;
+    this.problem.textContent = '';
     this.state.textContent = this.who.textContent = 'starting';
     delete this.state.dataset['state'];
   }
