@@ -30,6 +30,8 @@ export class WidgetView {
   private readonly state = make('span', 'state', 'starting');
   /** Who the count counts: "you and 2 others". */
   private readonly who = make('p', 'who', 'starting');
+  /** Links that could not be made and why (hidden while there are none). */
+  private readonly trouble = make('p', 'trouble');
   private readonly graphSlot = make('div', 'graph-slot');
   private readonly panel = make('div', 'panel');
   private readonly self = make('p', 'self');
@@ -51,7 +53,9 @@ export class WidgetView {
     this.summary.addEventListener('click', () => this.setExpanded(this.panel.hidden));
     this.peers.setAttribute('aria-label', 'Peers');
     this.panel.append(this.self, this.peers, this.empty);
-    this.box.append(this.summary, this.who, this.graphSlot, this.panel);
+    this.trouble.setAttribute('role', 'status');
+    this.trouble.hidden = true;
+    this.box.append(this.summary, this.who, this.trouble, this.graphSlot, this.panel);
     root.append(this.box);
   }
 
@@ -98,6 +102,9 @@ export class WidgetView {
     const state = handle.state();
     this.state.textContent = state;
     this.state.dataset['state'] = state;
+    const note = handle.linkTrouble().message;
+    if (this.trouble.textContent !== note) this.trouble.textContent = note;
+    this.trouble.hidden = note === '';
     this.summary.setAttribute('aria-label', `Starmesh: ${memberTotalText(others)} (${membersWhoText(others)}), ${state}. Show peers`);
     this.graph?.update(buildGraphModel({ selfId: handle.id, peers, topology: handle.topology(), nowMs, departedVisibleMs: DEPARTED_VISIBLE_MS }));
     if (this.panel.hidden) return;
@@ -123,6 +130,8 @@ export class WidgetView {
     this.graph = this.handle = undefined;
     this.graphSlot.replaceChildren();
     this.peers.replaceChildren();
+    this.trouble.textContent = '';
+    this.trouble.hidden = true;
     this.state.textContent = this.who.textContent = 'starting';
     delete this.state.dataset['state'];
   }
