@@ -6,17 +6,12 @@
 import { execFileSync } from 'node:child_process';
 import { test, expect, FAST_PARAMS } from './fixtures';
 import { coturnAvailable } from './nat-lab/coturn';
-import { openInHome, selectedPaths, startWorld, type HomePage, type World } from './nat-lab/world';
+import { LAB_HOMES, openInHome, selectedPaths, startWorld, type HomePage, type World } from './nat-lab/world';
 
 test.describe.configure({ mode: 'serial' });
 
 const CI = Boolean(process.env['CI']);
-const HOMES = [
-  { name: 'easy1', kind: 'easy' },
-  { name: 'easy2', kind: 'easy' },
-  { name: 'sym', kind: 'symmetric' },
-  { name: 'noudp', kind: 'udp-blocked' },
-] as const;
+const HOMES = LAB_HOMES;
 
 /** Why the lab cannot run here, or null. */
 function missing(): string | null {

@@ -20,6 +20,14 @@ export const SIGNAL_PORT = 8787;
 /** The second signaling server, which hands out the lab's STUN and TURN (with REST credentials) in its welcome. */
 export const ISSUING_SIGNAL_PORT = 8788;
 
+/** The lab's homes as the tests and the bench build them: two easy NATs, a symmetric one, one with UDP blocked. */
+export const LAB_HOMES: readonly { name: string; kind: NatKind }[] = [
+  { name: 'easy1', kind: 'easy' },
+  { name: 'easy2', kind: 'easy' },
+  { name: 'sym', kind: 'symmetric' },
+  { name: 'noudp', kind: 'udp-blocked' },
+];
+
 /** A running lab. */
 export interface World {
   readonly lab: Lab;
