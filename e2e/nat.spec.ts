@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { test, expect, FAST_PARAMS } from './fixtures';
 import { coturnAvailable } from './nat-lab/coturn';
-import { LAB_HOMES, openInHome, selectedPaths, startWorld, type HomePage, type World } from './nat-lab/world';
+import { LAB_HOMES, TSX, openInHome, selectedPaths, startWorld, type HomePage, type World } from './nat-lab/world';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -204,7 +204,7 @@ test("pages with no ice parameter get STUN and TURN from the signaling server's 
 function nodePeerIn(homeName: string, room: string, ice: Ice): { lines: () => string[]; stop: () => void } {
   const tag = `peer-${homeName}`;
   const flags = Object.entries(FAST_PARAMS).flatMap(([k, v]) => [`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(v)]);
-  const child = world.spawnIn(world.home(homeName).ns, tag, 'npx', ['tsx', 'scripts/peer.ts', '--signal', world.signalUrl, '--room', room, '--ice', JSON.stringify(ice), ...flags]);
+  const child = world.spawnIn(world.home(homeName).ns, tag, process.execPath, [...TSX, 'scripts/peer.ts', '--signal', world.signalUrl, '--room', room, '--ice', JSON.stringify(ice), ...flags]);
   return {
     lines: () => world.log.filter((line) => line.startsWith(`[${tag}] `)).map((line) => line.slice(tag.length + 3)),
     stop: () => void child.kill('SIGTERM'),
@@ -218,17 +218,15 @@ test('a Node peer behind one easy NAT and a browser behind another link directly
     const a = await join('easy1', room, stun());
     const ida = await idOf(a);
     // The Node peer's own account: its ID, the browser as a neighbour, and the candidate pair of that link.
-    const nodeId = await expect
-      .poll(() => peer.lines().map((line) => / id ([\w-]+) room /.exec(line)?.[1]).find((id) => id !== undefined), { timeout: 60_000, message: 'the Node peer started' })
-      .not.toBeUndefined()
-      .then(() => peer.lines().map((line) => / id ([\w-]+) room /.exec(line)?.[1]).find((id) => id !== undefined)!);
+    const nodeIdOf = (): string | undefined => peer.lines().map((line) => / id ([\w-]+) room /.exec(line)?.[1]).find((id) => id !== undefined);
+    await expect.poll(nodeIdOf, { timeout: 60_000, message: 'the Node peer started' }).toBeTruthy();
+    const nodeId = nodeIdOf()!;
     await expect.poll(() => peer.lines().some((line) => line.includes(` neighbour:up ${ida} `)), { timeout: 60_000, message: 'the Node peer has the browser as a neighbour' }).toBe(true);
     await expect.poll(async () => (await neighboursOf(a)).includes(nodeId), { timeout: 30_000, message: 'the browser has the Node peer as a neighbour' }).toBe(true);
     const ms = Date.now() - started;
-    const nodePath = await expect
-      .poll(() => peer.lines().find((line) => line.includes(` path ${ida} `)), { timeout: 30_000, message: 'the Node peer tells its path' })
-      .not.toBeUndefined()
-      .then(() => peer.lines().find((line) => line.includes(` path ${ida} `))!);
+    const nodePathOf = (): string | undefined => peer.lines().find((line) => line.includes(` path ${ida} `));
+    await expect.poll(nodePathOf, { timeout: 30_000, message: 'the Node peer tells its path' }).toBeTruthy();
+    const nodePath = nodePathOf()!;
     const browserPaths = await a.page.evaluate(() => (window as unknown as { starmesh: { linkPaths(): Promise<Record<string, unknown>> } }).starmesh.linkPaths());
     const toNode = browserPaths[nodeId] as { local: { candidateType: string }; remote: { candidateType: string; address: string } } | undefined;
     console.log(`[nat] Node peer (easy2) ↔ browser (easy1) via STUN: linked in ${ms} ms; node ${nodePath.trim()}; browser ${JSON.stringify(toNode)}`);

@@ -20,6 +20,12 @@ export const SIGNAL_PORT = 8787;
 /** The second signaling server, which hands out the lab's STUN and TURN (with REST credentials) in its welcome. */
 export const ISSUING_SIGNAL_PORT = 8788;
 
+/**
+ * How the lab runs TypeScript: one node process (no npx or tsx wrapper in between), so the kill-with-parent that
+ * `Netns.spawn` arranges reaches the program itself and nothing is left running after the test.
+ */
+export const TSX: readonly string[] = ['--import', 'tsx'];
+
 /** The lab's homes as the tests and the bench build them: two easy NATs, a symmetric one, one with UDP blocked. */
 export const LAB_HOMES: readonly { name: string; kind: NatKind }[] = [
   { name: 'easy1', kind: 'easy' },
@@ -82,14 +88,14 @@ export async function startWorld(homes: { name: string; kind: NatKind }[]): Prom
       secret,
       allowedPeerRanges: ['10.200.0.0-10.200.0.255'],
     });
-    spawnIn(lab.pub, 'page', 'npx', ['vite', '--host', lab.serverAddress, '--port', String(PAGE_PORT), '--strictPort']);
+    spawnIn(lab.pub, 'page', process.execPath, ['node_modules/vite/bin/vite.js', '--host', lab.serverAddress, '--port', String(PAGE_PORT), '--strictPort']);
     // No Origin allow-list on this one: the Node peers in the homes send no Origin header, and a server with a list
     // refuses a missing Origin (the lab is a closed network; the issuing server below keeps the list).
-    spawnIn(lab.pub, 'signal', 'npx', ['tsx', 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(SIGNAL_PORT)]);
+    spawnIn(lab.pub, 'signal', process.execPath, [...TSX, 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(SIGNAL_PORT)]);
     const stunUrl = `stun:${lab.serverAddress}:3478`;
     const turnUrls = ['udp', 'tcp'].map((transport) => `turn:${lab.serverAddress}:3478?transport=${transport}`).join(',');
     // The secret goes by environment, as the CLI recommends (a flag would show in `ps`).
-    spawnIn(lab.pub, 'signal-ice', 'npx', ['tsx', 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(ISSUING_SIGNAL_PORT), '--origins', pageOrigin, '--stun-url', stunUrl, '--turn-url', turnUrls], { STARMESH_TURN_SECRET: secret });
+    spawnIn(lab.pub, 'signal-ice', process.execPath, [...TSX, 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(ISSUING_SIGNAL_PORT), '--origins', pageOrigin, '--stun-url', stunUrl, '--turn-url', turnUrls], { STARMESH_TURN_SECRET: secret });
     await waitHttp(lab.pub, `${pageOrigin}/`);
     await waitHttp(lab.pub, `http://${lab.serverAddress}:${SIGNAL_PORT}/`);
     await waitHttp(lab.pub, `http://${lab.serverAddress}:${ISSUING_SIGNAL_PORT}/`);
