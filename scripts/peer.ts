@@ -1,12 +1,14 @@
 /**
  * `npm run peer -- --signal ws://127.0.0.1:8787 --room lobby [--ice JSON] [--ice-transport-policy all|relay]
  * [--gossip-ms N ...]`: one Node mesh peer on real WebRTC. `--ice` takes the page's `ice` parameter's JSON (an
- * RTCIceServer[], e.g. '[{"urls":"stun:10.0.0.1:3478"}]'); default: no ICE server. Prints its ID, then one line per membership change as it happens. Ctrl-C (or SIGTERM) leaves cleanly.
+ * RTCIceServer[], e.g. '[{"urls":"stun:10.0.0.1:3478"}]'); default: no ICE server. Prints its ID, then one line per membership change as it happens, and for each new link the candidate pair it uses (`path <id> srflx/udp -> srflx/udp`). Ctrl-C (or SIGTERM) leaves cleanly.
  * The only reader of argv in the Node peer.
  */
 import { parseArgs } from 'node:util';
 import type { MembershipOptions } from '../src/core';
 import { startNodePeer, type NodePeerConfig } from '../src/node/node-peer';
+import type { MeshNode } from '../src/node/mesh-node';
+import type { LinkPathEnd } from '../src/transport/link-path';
 import { isIceTransportPolicy, parseIceServersJson } from '../src/transport/ice-servers';
 
 /** Flags that set a membership option (all integers >= 0). */
@@ -70,6 +72,14 @@ function readConfig(): NodePeerConfig & { membership: Partial<MembershipOptions>
   return { signalUrl, room, membership, ...readIce(values) };
 }
 
+/** Prints which candidate pair the new link to `peer` uses (`path <id> srflx/udp -> relay/udp`), if its stats tell. */
+async function printPath(node: MeshNode, peer: string, stamp: () => string): Promise<void> {
+  const path = (await node.linkPaths())[peer];
+  if (path === undefined) return;
+  const end = (e: LinkPathEnd): string => `${e.candidateType}/${e.protocol}${e.relayProtocol !== undefined ? `(${e.relayProtocol})` : ''}`;
+  process.stdout.write(`${stamp()} path ${peer} ${end(path.local)} -> ${end(path.remote)}\n`);
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   const stamp = (): string => new Date().toISOString().slice(11, 23);
@@ -79,6 +89,7 @@ async function main(): Promise<void> {
     const detail = event.type === 'self:refute' ? `counter ${event.counter}` : event.type === 'self:late' ? `${event.lateMs} ms late` : event.id;
     const reason = event.type === 'peer:remove' ? ` (${event.reason})` : '';
     process.stdout.write(`${stamp()} ${event.type} ${detail}${reason} members=${node.members().length} links=${node.neighbours().length}\n`);
+    if (event.type === 'neighbour:up') void printPath(node, event.id, stamp);
   });
   node.on('state', ({ state, detail }) => {
     process.stdout.write(`${stamp()} state ${state}${detail !== undefined ? ` (${detail})` : ''}\n`);

@@ -4,6 +4,8 @@
  */
 import type { MembershipSnapshot, PeerView } from '../src/core';
 import type { BrowserNode } from '../src/browser/start-browser-node';
+import type { LinkPath } from '../src/transport/link-path';
+import { linkTroubleText } from './link-trouble';
 import type { MeshNodeEvents, NodeState, ServerRetry } from '../src/node/mesh-node';
 
 /** The handle's shape. */
@@ -50,6 +52,20 @@ export interface StarmeshHandle {
   linkSetupTimes(): { mesh: number[]; server: number[] };
   /** After a failure: whether an attempt at the signaling server runs now, and ms until the next (null: none). */
   serverRetry(): ServerRetry;
+  /**
+   * Peers this node could not link with (latest attempt failed: ICE found no path or it timed out, and no link
+   * since), whether a TURN server is configured, and the note the page and the widget show ('' when none).
+   */
+  linkTrouble(): LinkTrouble;
+  /** Per neighbour: the selected ICE candidate pair of its link (candidate types host/srflx/prflx/relay, protocols). */
+  linkPaths(): Promise<Record<string, LinkPath>>;
+}
+
+/** See `StarmeshHandle.linkTrouble`. */
+export interface LinkTrouble {
+  unreachablePeers: string[];
+  turnConfigured: boolean;
+  message: string;
 }
 
 /** Builds the handle over a started browser node. */
@@ -82,5 +98,11 @@ export function createHandle(started: BrowserNode): StarmeshHandle {
     serverStatus: () => node.serverStatus(),
     linkSetupTimes: () => node.linkSetupTimes(),
     serverRetry: () => node.serverRetry(),
+    linkTrouble: () => {
+      const unreachablePeers = node.unreachablePeers();
+      const turnConfigured = started.turnConfigured();
+      return { unreachablePeers, turnConfigured, message: linkTroubleText(unreachablePeers.length, turnConfigured) };
+    },
+    linkPaths: () => node.linkPaths(),
   };
 }

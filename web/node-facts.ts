@@ -77,7 +77,7 @@ function renderMembers(others: number): void {
   setText(el('member-alone'), others === 0 ? ', nobody else yet' : '');
 }
 
-/** Re-renders what changes: state and its sentence (with the retry countdown), members ("3 members: you and 2 others"), uptime, persistence. */
+/** Re-renders what changes: state and its sentence (with the retry countdown), links that could not be made, members ("3 members: you and 2 others"), uptime, persistence. */
 export function renderFacts(handle: StarmeshHandle, nowMs: number, startedAtMs: number): void {
   const alone = handle.members().length === 0 && handle.serverStatus().connected;
   const text = stateText(handle.state(), handle.stateDetail(), handle.serverRetry(), alone);
@@ -85,6 +85,10 @@ export function renderFacts(handle: StarmeshHandle, nowMs: number, startedAtMs: 
   setText(state, text.label);
   state.dataset['state'] = text.label;
   renderSentence(text);
+  const trouble = el('link-trouble');
+  const note = handle.linkTrouble().message;
+  setText(trouble, note);
+  trouble.hidden = note === '';
   renderMembers(handle.members().length);
   setText(el('uptime'), durationText(nowMs - startedAtMs));
   const problem = handle.persistenceProblem();

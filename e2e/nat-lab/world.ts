@@ -10,26 +10,46 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs, chromiumExecutablePath } from '../../src/playwright/chromium';
+import type { LinkPath } from '../../src/transport/link-path';
 import { startCoturn, type Coturn } from './coturn';
 import { buildLab, type Home, type Lab, type NatKind } from './lab';
 import { enterArgs, type Netns } from './netns';
 
 export const PAGE_PORT = 5173;
 export const SIGNAL_PORT = 8787;
+/** The second signaling server, which hands out the lab's STUN and TURN (with REST credentials) in its welcome. */
+export const ISSUING_SIGNAL_PORT = 8788;
+
+/**
+ * How the lab runs TypeScript: one node process (no npx or tsx wrapper in between), so the kill-with-parent that
+ * `Netns.spawn` arranges reaches the program itself and nothing is left running after the test.
+ */
+export const TSX: readonly string[] = ['--import', 'tsx'];
+
+/** The lab's homes as the tests and the bench build them: two easy NATs, a symmetric one, one with UDP blocked. */
+export const LAB_HOMES: readonly { name: string; kind: NatKind }[] = [
+  { name: 'easy1', kind: 'easy' },
+  { name: 'easy2', kind: 'easy' },
+  { name: 'sym', kind: 'symmetric' },
+  { name: 'noudp', kind: 'udp-blocked' },
+];
 
 /** A running lab. */
 export interface World {
   readonly lab: Lab;
   readonly turn: Coturn;
   readonly pageOrigin: string;
+  /** A signaling server that hands out no ICE servers (the pages bring their own, or have none). */
   readonly signalUrl: string;
+  /** A signaling server that hands every member the lab's STUN and TURN, with TURN REST credentials of its own. */
+  readonly issuingSignalUrl: string;
   /** Server and browser output (attached to failing tests). */
   readonly log: string[];
   home(name: string): Home;
   /** The home's Chromium (launched on first use, inside the home). */
   browser(home: Home): Promise<Browser>;
-  /** Starts `cmd` inside `home` (killed at `stop` or when the test process dies); its output goes to `log`. */
-  spawnIn(ns: Netns, tag: string, cmd: string, args: string[]): ChildProcess;
+  /** Starts `cmd` inside `ns` (killed at `stop` or when the test process dies); its output goes to `log`. */
+  spawnIn(ns: Netns, tag: string, cmd: string, args: string[], env?: Record<string, string>): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -41,8 +61,8 @@ export async function startWorld(homes: { name: string; kind: NatKind }[]): Prom
   const browsers = new Map<string, Promise<Browser>>();
   const dir = mkdtempSync(join(tmpdir(), 'starmesh-natlab-'));
   const pageOrigin = `http://${lab.serverAddress}:${PAGE_PORT}`;
-  const spawnIn = (ns: Netns, tag: string, cmd: string, args: string[]): ChildProcess => {
-    const child = ns.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STARMESH_NO_HMR: '1' } });
+  const spawnIn = (ns: Netns, tag: string, cmd: string, args: string[], env: Record<string, string> = {}): ChildProcess => {
+    const child = ns.spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, STARMESH_NO_HMR: '1', ...env } });
     const onData = (d: Buffer): void => {
       for (const line of d.toString('utf8').split('\n')) if (line.trim()) log.push(`[${tag}] ${line}`);
     };
@@ -59,18 +79,26 @@ export async function startWorld(homes: { name: string; kind: NatKind }[]): Prom
     lab.close();
     rmSync(dir, { recursive: true, force: true });
   };
+  // A fresh secret per run: credentials made for one run are worthless in any other.
+  const secret = randomBytes(18).toString('base64url');
   try {
     turn = await startCoturn(lab.pub, {
       listeningIps: [lab.serverAddress, lab.serverAddress2],
       relayIp: lab.serverAddress,
-      // A fresh secret per run: credentials made for one run are worthless in any other.
-      secret: randomBytes(18).toString('base64url'),
+      secret,
       allowedPeerRanges: ['10.200.0.0-10.200.0.255'],
     });
-    spawnIn(lab.pub, 'page', 'npx', ['vite', '--host', lab.serverAddress, '--port', String(PAGE_PORT), '--strictPort']);
-    spawnIn(lab.pub, 'signal', 'npx', ['tsx', 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(SIGNAL_PORT), '--origins', pageOrigin]);
+    spawnIn(lab.pub, 'page', process.execPath, ['node_modules/vite/bin/vite.js', '--host', lab.serverAddress, '--port', String(PAGE_PORT), '--strictPort']);
+    // No Origin allow-list on this one: the Node peers in the homes send no Origin header, and a server with a list
+    // refuses a missing Origin (the lab is a closed network; the issuing server below keeps the list).
+    spawnIn(lab.pub, 'signal', process.execPath, [...TSX, 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(SIGNAL_PORT)]);
+    const stunUrl = `stun:${lab.serverAddress}:3478`;
+    const turnUrls = ['udp', 'tcp'].map((transport) => `turn:${lab.serverAddress}:3478?transport=${transport}`).join(',');
+    // The secret goes by environment, as the CLI recommends (a flag would show in `ps`).
+    spawnIn(lab.pub, 'signal-ice', process.execPath, [...TSX, 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(ISSUING_SIGNAL_PORT), '--origins', pageOrigin, '--stun-url', stunUrl, '--turn-url', turnUrls], { STARMESH_TURN_SECRET: secret });
     await waitHttp(lab.pub, `${pageOrigin}/`);
     await waitHttp(lab.pub, `http://${lab.serverAddress}:${SIGNAL_PORT}/`);
+    await waitHttp(lab.pub, `http://${lab.serverAddress}:${ISSUING_SIGNAL_PORT}/`);
   } catch (error) {
     await stop();
     throw error;
@@ -81,6 +109,7 @@ export async function startWorld(homes: { name: string; kind: NatKind }[]): Prom
     turn,
     pageOrigin,
     signalUrl: `ws://${lab.serverAddress}:${SIGNAL_PORT}`,
+    issuingSignalUrl: `ws://${lab.serverAddress}:${ISSUING_SIGNAL_PORT}`,
     log,
     home(name) {
       const home = lab.homes.find((h) => h.name === name);
@@ -128,11 +157,10 @@ export interface HomePage {
   readonly log: string[];
 }
 
-/** Opens the page in `home` with `params`, recording every RTCPeerConnection (see `recordPeerConnections`). */
+/** Opens the page in `home` with `params`, in a fresh context of the home's browser. */
 export async function openInHome(world: World, home: Home, params: Record<string, string>): Promise<HomePage> {
   const browser = await world.browser(home);
   const context = await browser.newContext();
-  await context.addInitScript(recordPeerConnections);
   const page = await context.newPage();
   const log: string[] = [];
   page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
@@ -141,58 +169,8 @@ export async function openInHome(world: World, home: Home, params: Record<string
   return { home, context, page, log };
 }
 
-/**
- * Init script (test-only): keeps every RTCPeerConnection the page makes in `window.__labPcs`, so the test can
- * read each link's selected candidate pair from `getStats()`.
- */
-function recordPeerConnections(): void {
-  const w = window as unknown as { __labPcs: RTCPeerConnection[]; RTCPeerConnection: typeof RTCPeerConnection };
-  w.__labPcs = [];
-  const Original = w.RTCPeerConnection;
-  const Recording = function (this: unknown, ...args: ConstructorParameters<typeof RTCPeerConnection>) {
-    const pc = new Original(...args);
-    w.__labPcs.push(pc);
-    return pc;
-  } as unknown as typeof RTCPeerConnection;
-  Recording.prototype = Original.prototype;
-  Object.setPrototypeOf(Recording, Original);
-  w.RTCPeerConnection = Recording;
-}
-
-/** One end of a selected candidate pair. */
-export interface PathEnd {
-  candidateType: string;
-  protocol: string;
-  relayProtocol?: string;
-  address: string;
-  port: number;
-}
-
-/** The selected candidate pair of every connected RTCPeerConnection in `page`. */
-export async function selectedPaths(page: Page): Promise<{ local: PathEnd; remote: PathEnd }[]> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __labPcs?: RTCPeerConnection[] }).__labPcs ?? [];
-    const out: { local: PathEnd; remote: PathEnd }[] = [];
-    for (const pc of pcs) {
-      if (pc.connectionState !== 'connected') continue;
-      const stats = await pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      stats.forEach((s: Record<string, unknown>) => byId.set(s['id'] as string, s));
-      const transport = [...byId.values()].find((s) => s['type'] === 'transport');
-      const pair = byId.get(String(transport?.['selectedCandidatePairId']));
-      if (!pair) continue;
-      const end = (id: unknown): PathEnd => {
-        const c = byId.get(String(id)) ?? {};
-        return {
-          candidateType: String(c['candidateType']),
-          protocol: String(c['protocol']),
-          ...(c['relayProtocol'] ? { relayProtocol: String(c['relayProtocol']) } : {}),
-          address: String(c['address']),
-          port: Number(c['port']),
-        };
-      };
-      out.push({ local: end(pair['localCandidateId']), remote: end(pair['remoteCandidateId']) });
-    }
-    return out;
-  });
+/** The selected candidate pair of each of the page's links, as `window.starmesh.linkPaths()` reads it. */
+export async function selectedPaths(page: Page): Promise<LinkPath[]> {
+  const paths = await page.evaluate(() => (window as unknown as { starmesh: { linkPaths(): Promise<Record<string, LinkPath>> } }).starmesh.linkPaths());
+  return Object.values(paths);
 }

@@ -11,6 +11,7 @@ import type { AttemptLimiter, ConnectionBudget } from '../transport/budget';
 import { createEmitter } from '../util/emitter';
 import { classifyInbound, classifyLinkInbound, linkFrameBytes, MAX_MESSAGE_BYTES, type LinkFrame } from '../transport/framing';
 import { createLinkHandshake, MAX_HANDSHAKE_FRAME_CHARS } from '../transport/handshake';
+import { readLinkPath, type LinkPath } from '../transport/link-path';
 import { rtcConfigWithIce, type IceConfig } from '../transport/ice-servers';
 import { createSignalGate, parseSignal } from '../transport/signal';
 import { createLinkCounters } from '../transport/types';
@@ -60,6 +61,8 @@ export interface Link {
   /** Closes with code `local`. */
   close(detail?: string): void;
   counters(): Readonly<LinkCounters>;
+  /** The candidate pair the link uses (from the peer connection's stats), or undefined: not open or not readable. */
+  path(): Promise<LinkPath | undefined>;
 }
 
 /** Options for `createLink`. */
@@ -289,5 +292,6 @@ function wrapPeer(peer: SimplePeerLike, options: CreateLinkOptions): Link {
     queuedBytes: () => pendingBytes + (state === 'closed' ? 0 : peer.bufferSize),
     close: (detail) => close('local', detail),
     counters: () => ({ ...own }),
+    path: () => (state === 'open' ? readLinkPath(peer._pc) : Promise.resolve(undefined)),
   };
 }

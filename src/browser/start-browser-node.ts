@@ -22,6 +22,7 @@ import { webrtcLinks } from '../node/links';
 import { MeshNode } from '../node/mesh-node';
 import { loadSavedTable, persistTable, type SavedTable } from '../node/persistence-glue';
 import { iceSourceFromOptions } from '../node/ice-source';
+import { hasTurn } from '../transport/ice-servers';
 import { createSignalingMux } from '../node/signaling-mux';
 import type { PersistentStorage } from '../persistence/types';
 
@@ -67,6 +68,8 @@ export interface BrowserNode {
   identityRestored: boolean;
   /** Writes the table now; resolves when written. */
   flush(): Promise<void>;
+  /** True when the ICE servers the next link would use include a TURN server (explicit or from the server). */
+  turnConfigured(): boolean;
 }
 
 /** Starts a node in this tab. Never rejects for storage or server problems: they are reported on the node. */
@@ -138,6 +141,7 @@ export async function startBrowserNode(config: BrowserNodeConfig): Promise<Brows
     flush: async () => {
       await saver?.flush();
     },
+    turnConfigured: () => hasTurn(ice.current()),
   };
 }
 

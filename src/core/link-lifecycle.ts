@@ -4,6 +4,7 @@
  * leaving, a connect time-out, a close the driver saw) goes through `close`, so the books (overlay, probes, a
  * pending table request, the failure record, observers, the driver) are kept in one place.
  */
+import { FailedLinks } from './failed-links';
 import type { MembershipStats } from './effects';
 import { isInitiator } from './initiator';
 import type { Liveness } from './liveness';
@@ -66,6 +67,9 @@ export interface LinkLifecycleDeps {
 
 /** Link attempts, opens and ends, with their bookkeeping. */
 export class LinkLifecycle {
+  /** Peers whose latest attempt failed (for the page's "could not connect" note). */
+  readonly failed = new FailedLinks();
+
   constructor(private readonly deps: LinkLifecycleDeps) {}
 
   /** Starts an attempt to `peer` (the caller checked the degree bound and the back-off). */
@@ -100,6 +104,7 @@ export class LinkLifecycle {
       return 'refused';
     }
     overlay.markOpen(peer, nowMs);
+    this.failed.opened(peer);
     if (wasOpen) return 'already-open';
     // The first probe at a random phase, so that links opened together are not probed in lockstep.
     this.deps.probes.add(peer, nowMs, this.deps.rng.next() * options.pingIntervalMs);
@@ -157,6 +162,7 @@ export class LinkLifecycle {
   /** A failed attempt: the peer's score drops and it is backed off from (exponentially, with jitter). */
   private attemptFailed(peer: NodeId, nowMs: number): void {
     this.deps.stats.connectFailures++;
+    this.failed.failed(peer, nowMs);
     this.deps.table.recordOutcome(peer, false);
     this.deps.overlay.recordFailure(peer, nowMs, jitter(1, 0.5, this.deps.rng));
   }

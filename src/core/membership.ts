@@ -263,6 +263,16 @@ export class Membership {
     return this.overlay.openPeers();
   }
 
+  /**
+   * Peers whose latest link attempt failed (ICE found no path, or it timed out) and that have no link now. A
+   * failure counts until a retry succeeds or for one full back-off period (`retryMaxMs` plus a connect time-out),
+   * so a peer retried at the slowest pace stays listed between its attempts.
+   */
+  unreachablePeers(nowMs: number): NodeId[] {
+    const windowMs = this.options.retryMaxMs + this.options.connectTimeoutMs;
+    return this.links.failed.recent(nowMs, windowMs, (peer) => this.overlay.get(peer)?.state === 'open');
+  }
+
   /** One peer's record with score and neighbour flag, if known. */
   peer(id: NodeId): PeerView | undefined {
     const record = this.table.get(id);

@@ -90,6 +90,8 @@ export class MemoryLinkNetwork {
         return { ok: true };
       },
       queuedBytes: () => 0,
+      // In memory there is no ICE, so no candidate pair to tell.
+      path: () => Promise.resolve(undefined),
       close: () => {
         if (state === 'closed') return;
         const other = remote();

@@ -10,6 +10,7 @@ import { encodeFrame } from '../mesh/frame-codec';
 import { MeshMachine } from '../mesh/machine';
 import type { MeshEffect } from '../mesh/mesh-effects';
 import type { UnicastResult } from '../routing/router';
+import type { LinkPath } from '../transport/link-path';
 import { displayTime, systemClock, type Clock, type DisplayTime } from '../util/clock';
 import { createEmitter } from '../util/emitter';
 import { tellObservers } from './mesh-node-events';
@@ -232,6 +233,23 @@ export class MeshNode {
   /** Set-up times in ms (dial → open) of the latest links this node dialled after its first, by signaling path. */
   linkSetupTimes(): { mesh: number[]; server: number[] } {
     return this.machine.links.accounting.setupTimes();
+  }
+
+  /** Members and other peers whose latest link attempt failed and that have no link now (see `Membership`). */
+  unreachablePeers(): NodeId[] {
+    return this.machine.core.unreachablePeers(this.clock.now());
+  }
+
+  /** The candidate pair each neighbour's link uses (neighbours whose stats give none are left out). */
+  async linkPaths(): Promise<Record<NodeId, LinkPath>> {
+    const out: Record<NodeId, LinkPath> = {};
+    const peers = this.neighbours();
+    const paths = await Promise.all(peers.map((peer) => this.links.get(peer)?.path() ?? Promise.resolve(undefined)));
+    peers.forEach((peer, i) => {
+      const path = paths[i];
+      if (path !== undefined) out[peer] = path;
+    });
+    return out;
   }
 
   /** Whether this node holds a socket to the signaling server, and whether it is one of the room's introducers. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ICE_FIELD_CHARS, hasStunServer, parseIceServers, parseIceServersJson, rtcConfigWithIce } from './ice-servers';
+import { MAX_ICE_FIELD_CHARS, hasStunServer, hasTurn, parseIceServers, parseIceServersJson, rtcConfigWithIce } from './ice-servers';
 
 describe('parseIceServers', () => {
   it('accepts STUN and TURN servers with string or array urls, copying only the known fields', () => {
@@ -64,5 +64,9 @@ describe('rtcConfigWithIce', () => {
   it('tells STUN from TURN', () => {
     expect(hasStunServer([{ urls: ['turn:a'] }])).toBe(false);
     expect(hasStunServer([{ urls: ['turn:a', 'stun:a'] }])).toBe(true);
+    expect(hasTurn(undefined)).toBe(false);
+    expect(hasTurn({ iceServers: [{ urls: 'stun:a' }] })).toBe(false);
+    expect(hasTurn({ iceServers: [{ urls: ['stun:a', 'turns:a'] }] })).toBe(true);
+    expect(hasTurn({ iceServers: [{ urls: 'turn:a?transport=tcp' }] })).toBe(true);
   });
 });

@@ -103,9 +103,18 @@ export function isIceTransportPolicy(value: unknown): value is IceTransportPolic
   return value === 'all' || value === 'relay';
 }
 
+function hasUrl(servers: readonly IceServer[], schemes: readonly string[]): boolean {
+  return servers.some((server) => (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) => schemes.some((scheme) => url.startsWith(scheme))));
+}
+
 /** True when some server of `servers` has a STUN URL. */
 export function hasStunServer(servers: readonly IceServer[]): boolean {
-  return servers.some((server) => (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) => url.startsWith('stun:')));
+  return hasUrl(servers, ['stun:']);
+}
+
+/** True when `ice` names a TURN server (`turn:` or `turns:`). */
+export function hasTurn(ice: IceConfig | undefined): boolean {
+  return ice !== undefined && hasUrl(ice.iceServers, ['turn:', 'turns:']);
 }
 
 /**

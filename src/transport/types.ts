@@ -75,6 +75,8 @@ export function createLinkCounters(): LinkCounters {
 /** The subset of a simple-peer instance the adapter uses (keeps simple-peer's types out of the core). */
 export interface SimplePeerLike {
   readonly bufferSize: number;
+  /** simple-peer 9's underlying RTCPeerConnection (not in its docs, but its own code and users rely on it). */
+  readonly _pc?: unknown;
   signal(data: LinkSignal): void;
   write(chunk: string | Uint8Array, cb?: (error?: Error | null) => void): boolean;
   destroy(error?: Error): void;

@@ -34,6 +34,8 @@ export class WidgetView {
   private readonly who = make('p', 'who', 'starting');
   /** A problem the host page's owner must fix (the server refused this page's origin); hidden otherwise. */
   private readonly problem = make('p', 'problem');
+  /** Links that could not be made and why (hidden while there are none). */
+  private readonly trouble = make('p', 'trouble');
   private readonly graphSlot = make('div', 'graph-slot');
   private readonly panel = make('div', 'panel');
   private readonly self = make('p', 'self');
@@ -57,7 +59,9 @@ export class WidgetView {
     this.panel.append(this.self, this.peers, this.empty);
     this.problem.hidden = true;
     this.problem.setAttribute('role', 'status');
-    this.box.append(this.summary, this.who, this.problem, this.graphSlot, this.panel);
+    this.trouble.setAttribute('role', 'status');
+    this.trouble.hidden = true;
+    this.box.append(this.summary, this.who, this.problem, this.trouble, this.graphSlot, this.panel);
     root.append(this.box);
   }
 
@@ -107,6 +111,9 @@ export class WidgetView {
     const refused = (state === 'offline' || state === 'isolated') && (handle.stateDetail() ?? '').startsWith(ORIGIN_FORBIDDEN_DETAIL);
     this.problem.hidden = !refused;
     this.problem.textContent = refused ? ORIGIN_FORBIDDEN_SENTENCE : '';
+    const note = handle.linkTrouble().message;
+    if (this.trouble.textContent !== note) this.trouble.textContent = note;
+    this.trouble.hidden = note === '';
     this.summary.setAttribute('aria-label', `Starmesh: ${memberTotalText(others)} (${membersWhoText(others)}), ${state}. Show peers`);
     this.graph?.update(buildGraphModel({ selfId: handle.id, peers, topology: handle.topology(), nowMs, departedVisibleMs: DEPARTED_VISIBLE_MS }));
     if (this.panel.hidden) return;
@@ -134,6 +141,8 @@ export class WidgetView {
     this.peers.replaceChildren();
     this.problem.hidden = true;
     this.problem.textContent = '';
+    this.trouble.textContent = '';
+    this.trouble.hidden = true;
     this.state.textContent = this.who.textContent = 'starting';
     delete this.state.dataset['state'];
   }
