@@ -89,9 +89,9 @@ export async function startWorld(homes: { name: string; kind: NatKind }[]): Prom
       allowedPeerRanges: ['10.200.0.0-10.200.0.255'],
     });
     spawnIn(lab.pub, 'page', process.execPath, ['node_modules/vite/bin/vite.js', '--host', lab.serverAddress, '--port', String(PAGE_PORT), '--strictPort']);
-    // No Origin allow-list on this one: the Node peers in the homes send no Origin header, and a server with a list
-    // refuses a missing Origin (the lab is a closed network; the issuing server below keeps the list).
-    spawnIn(lab.pub, 'signal', process.execPath, [...TSX, 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(SIGNAL_PORT)]);
+    // With the page's origin as its allow-list, as deployed: the Node peers in the homes send no Origin header and
+    // are admitted by their key proof.
+    spawnIn(lab.pub, 'signal', process.execPath, [...TSX, 'signal/cli.ts', '--host', lab.serverAddress, '--port', String(SIGNAL_PORT), '--origins', pageOrigin]);
     const stunUrl = `stun:${lab.serverAddress}:3478`;
     const turnUrls = ['udp', 'tcp'].map((transport) => `turn:${lab.serverAddress}:3478?transport=${transport}`).join(',');
     // The secret goes by environment, as the CLI recommends (a flag would show in `ps`).
