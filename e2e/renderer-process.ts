@@ -14,9 +14,11 @@
  * So now each step is specific:
  * - only processes whose own command line says `--type=renderer` are candidates (never the GPU, network,
  *   storage or other utility process, which would stall every page);
- * - the page marks its renderer by touching a 64 MiB buffer: that process's resident memory grows by about that
- *   much within a fraction of a second, which no other tab's does (measured: the marked one +71.7 MiB, every
- *   other +0.0); ties or no such growth throw;
+ * - the page marks its renderer by touching every 4 KiB memory page of a fresh 64 MiB buffer: that process's
+ *   count of minor page faults (/proc/<pid>/stat, only ever grows) rises by about 16 000 within a fraction of a
+ *   second, which no other tab's does (measured with four idle tabs: the marked one +16–17 thousand, every other
+ *   +0). Resident memory was tried first and is no proof: the big allocation makes V8 collect garbage, and the
+ *   memory freed cancelled the marker's (seen: +0 MiB everywhere). Ties or no such growth throw;
  * - stopped, the process must show state `T` in /proc, the page must not answer for 2 s while every page of
  *   every other context does (if the others stall too, the machine did, and the proof is not taken: resumed,
  *   tried again, at most 3 times).
@@ -26,15 +28,17 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 
-/** The marker's size: far above what a tab's renderer grows by on its own in the marking time. */
+/** The marker's size: its page faults are far above a tab renderer's own in the marking time. */
 const MARK_MIB = 64;
-/** A renderer counts as marked when its resident memory grew by at least this part of the marker. */
+/** A renderer counts as marked when its minor page faults grew by at least this part of the marker's pages. */
 const MARKED_PART = 0.75;
 /** A running page answers a trivial evaluate within milliseconds, and well within this even on a loaded machine. */
 const ANSWER_WAIT_MS = 2_000;
 /** Attempts when the other pages stalled too (the proof is then not taken, the machine stalled). */
 const MAX_ATTEMPTS = 3;
 const PAGE_SIZE_BYTES = 4096;
+/** How long a process just sent SIGSTOP may take to show it in /proc (measured: it may still read `R` at once). */
+const STATE_WAIT_MS = 1_000;
 
 interface ProcessInfo {
   type: string;
@@ -63,41 +67,42 @@ function commandLine(pid: number): string[] {
   }
 }
 
-/** Resident memory in MiB (NaN when the process is gone). */
-function residentMib(pid: number): number {
-  try {
-    return (Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_SIZE_BYTES) / 2 ** 20;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** The process state letter from /proc (`T` once stopped), '?' when gone. */
-function processState(pid: number): string {
+/** The fields of /proc/<pid>/stat from the state on (field 3 is index 0), [] when the process is gone. */
+function statFields(pid: number): string[] {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The name in parentheses may hold spaces; the state follows the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
-    return '?';
+    return [];
   }
 }
 
-/** The one renderer whose memory grew by the marker while the page touched it; throws unless exactly one did. */
-async function markedRenderer(page: Page): Promise<number> {
+/** The process's minor page faults so far (field 10), NaN when gone. */
+function minorFaults(pid: number): number {
+  return Number(statFields(pid)[7] ?? Number.NaN);
+}
+
+/** The process state letter (`T` once stopped), '?' when gone. */
+function processState(pid: number): string {
+  return statFields(pid)[0] ?? '?';
+}
+
+/** The one renderer whose page faults grew by the marker while the page touched it, or why there is none. */
+async function markedRenderer(page: Page): Promise<number | string> {
   const pids = await rendererPids(page);
-  const before = new Map(pids.map((pid) => [pid, residentMib(pid)]));
+  const before = new Map(pids.map((pid) => [pid, minorFaults(pid)]));
   await page.evaluate((mib) => {
     const buffer = new Uint8Array(mib * 2 ** 20);
     // Touch every memory page so it becomes resident.
     for (let i = 0; i < buffer.length; i += 4096) buffer[i] = 1;
     (window as unknown as { __rendererMark?: Uint8Array }).__rendererMark = buffer;
   }, MARK_MIB);
-  const grown = pids.map((pid) => ({ pid, grownMib: Math.round(residentMib(pid) - before.get(pid)!) }));
+  const grown = pids.map((pid) => ({ pid, faults: minorFaults(pid) - before.get(pid)! }));
   await page.evaluate(() => delete (window as unknown as { __rendererMark?: Uint8Array }).__rendererMark);
-  const marked = grown.filter((g) => g.grownMib >= MARK_MIB * MARKED_PART);
+  const marked = grown.filter((g) => g.faults >= ((MARK_MIB * 2 ** 20) / PAGE_SIZE_BYTES) * MARKED_PART);
   if (marked.length !== 1) {
-    throw new Error(`renderer-process: ${marked.length} renderers grew by the page's ${MARK_MIB} MiB marker, not 1 (MiB grown per renderer: ${JSON.stringify(grown)})`);
+    return `${marked.length} renderers took the ${MARK_MIB} MiB marker's page faults, not 1 (faults per renderer: ${JSON.stringify(grown)})`;
   }
   return marked[0]!.pid;
 }
@@ -125,6 +130,20 @@ function pagesOfOtherContexts(page: Page): Page[] {
   return contexts.filter((c) => c !== page.context()).flatMap((c) => c.pages()).filter((p) => !p.isClosed());
 }
 
+/**
+ * The state of a process just sent SIGSTOP, once it shows `T` or after `STATE_WAIT_MS`: the signal is delivered
+ * asynchronously, so right after `kill` a process running on the other core still reads `R`.
+ */
+async function stoppedState(pid: number): Promise<string> {
+  const start = performance.now();
+  let state = processState(pid);
+  while (state !== 'T' && performance.now() - start < STATE_WAIT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    state = processState(pid);
+  }
+  return state;
+}
+
 /** A stopped renderer: how long it has been held so far, and its resume (idempotent; call it in a `finally`). */
 export interface StoppedRenderer {
   /** The page's own `performance.now()` just before the stop: its timers show the gap after this. */
@@ -134,15 +153,14 @@ export interface StoppedRenderer {
   resume(): number;
 }
 
-/** What one stop showed: the page silent while all others answered, or why not. */
-type Proof = 'proven' | 'page answered' | 'others stalled' | `state ${string}`;
-
-async function prove(page: Page, pid: number): Promise<Proof> {
-  const state = processState(pid);
+/** What one stop showed: 'proven' (stopped, the page silent while all others answered), or what was seen. */
+async function prove(page: Page, pid: number): Promise<string> {
+  const state = await stoppedState(pid);
   if (state !== 'T') return `state ${state}`;
   const [pageAnswered, othersAnswered] = await Promise.all([answers(page, ANSWER_WAIT_MS), Promise.all(pagesOfOtherContexts(page).map((p) => answers(p, ANSWER_WAIT_MS)))]);
-  if (pageAnswered) return 'page answered';
-  return othersAnswered.every(Boolean) ? 'proven' : 'others stalled';
+  const silentOthers = othersAnswered.filter((answered) => !answered).length;
+  if (!pageAnswered && silentOthers === 0) return 'proven';
+  return `page ${pageAnswered ? 'answered' : 'silent'}, ${silentOthers} of ${othersAnswered.length} other pages silent`;
 }
 
 /**
@@ -154,6 +172,10 @@ export async function stopRenderer(page: Page): Promise<StoppedRenderer> {
   const seen: string[] = [];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const pid = await markedRenderer(page);
+    if (typeof pid === 'string') {
+      seen.push(pid);
+      continue;
+    }
     const pageClockAtStopMs = await page.evaluate(() => performance.now());
     process.kill(pid, 'SIGSTOP');
     const stoppedAt = performance.now();
