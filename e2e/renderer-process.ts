@@ -89,7 +89,7 @@ function processState(pid: number): string {
 }
 
 /** The one renderer whose page faults grew by the marker while the page touched it, or why there is none. */
-async function markedRenderer(page: Page): Promise<number | string> {
+async function markedRenderer(page: Page): Promise<{ pid: number; faults: number; nextMostFaults: number } | string> {
   const pids = await rendererPids(page);
   const before = new Map(pids.map((pid) => [pid, minorFaults(pid)]));
   await page.evaluate((mib) => {
@@ -104,7 +104,8 @@ async function markedRenderer(page: Page): Promise<number | string> {
   if (marked.length !== 1) {
     return `${marked.length} renderers took the ${MARK_MIB} MiB marker's page faults, not 1 (faults per renderer: ${JSON.stringify(grown)})`;
   }
-  return marked[0]!.pid;
+  const nextMostFaults = Math.max(0, ...grown.filter((g) => g !== marked[0]).map((g) => g.faults));
+  return { pid: marked[0]!.pid, faults: marked[0]!.faults, nextMostFaults };
 }
 
 /** Whether `page` answers a trivial evaluate within `waitMs` (a stopped renderer cannot). */
@@ -148,6 +149,8 @@ async function stoppedState(pid: number): Promise<string> {
 export interface StoppedRenderer {
   /** The page's own `performance.now()` just before the stop: its timers show the gap after this. */
   pageClockAtStopMs: number;
+  /** What identified the process, attempt by attempt (for the report). */
+  evidence: string;
   heldMs(): number;
   /** Resumes the process; answers for how long it was held, in ms. */
   resume(): number;
@@ -164,18 +167,19 @@ async function prove(page: Page, pid: number): Promise<string> {
 }
 
 /**
- * Stops `page`'s renderer until `resume()`: the renderer marked by the page's memory (see the file comment),
+ * Stops `page`'s renderer until `resume()`: the renderer that took the page faults of the page's marker (see the file comment),
  * stopped, and proven by the page being silent while the other contexts' pages answer. Throws, with what was
  * seen, when that cannot be proven in `MAX_ATTEMPTS`.
  */
 export async function stopRenderer(page: Page): Promise<StoppedRenderer> {
   const seen: string[] = [];
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const pid = await markedRenderer(page);
-    if (typeof pid === 'string') {
-      seen.push(pid);
+    const mark = await markedRenderer(page);
+    if (typeof mark === 'string') {
+      seen.push(mark);
       continue;
     }
+    const { pid } = mark;
     const pageClockAtStopMs = await page.evaluate(() => performance.now());
     process.kill(pid, 'SIGSTOP');
     const stoppedAt = performance.now();
@@ -188,6 +192,7 @@ export async function stopRenderer(page: Page): Promise<StoppedRenderer> {
     let resumedAfterMs: number | undefined;
     return {
       pageClockAtStopMs,
+      evidence: [...seen, `pid ${pid}: ${mark.faults} marker faults (next most ${mark.nextMostFaults}), stopped, page silent, ${pagesOfOtherContexts(page).length} other pages answered`].join('; '),
       heldMs: () => resumedAfterMs ?? performance.now() - stoppedAt,
       resume: () => {
         if (resumedAfterMs === undefined) {

@@ -106,7 +106,7 @@ test('a page frozen for less than the others need to remove it: its code stops, 
   await expectCameBack(nodes, frozen, before, { frozenMs, pageClockAtStopMs: stopped.pageClockAtStopMs });
   // Nobody removed it (a suspicion, refuted, is allowed on a busy machine).
   for (const node of others) expect((await verdictsOf(node)).filter((v) => v.startsWith('peer:remove')), `tab ${node.index}`).toEqual([]);
-  test.info().annotations.push({ type: `frozen ${Math.round(frozenMs)} ms`, description: await figures(nodes) });
+  test.info().annotations.push({ type: `frozen ${Math.round(frozenMs)} ms`, description: `${stopped.evidence}; ${await figures(nodes)}` });
 });
 
 test('a page frozen until the others removed it: its code stops, it removes nobody, it refutes and rejoins with its ID', async ({ openNodes }) => {
@@ -123,7 +123,7 @@ test('a page frozen until the others removed it: its code stops, it removes nobo
   }
   expect(frozenMs, 'frozen for longer than the suspicion time-out').toBeGreaterThan(SUSPICION_MS);
   await expectCameBack(nodes, frozen, before, { frozenMs, pageClockAtStopMs: stopped.pageClockAtStopMs });
-  test.info().annotations.push({ type: `frozen ${Math.round(frozenMs)} ms`, description: await figures(nodes) });
+  test.info().annotations.push({ type: `frozen ${Math.round(frozenMs)} ms`, description: `${stopped.evidence}; ${await figures(nodes)}` });
 });
 
 /** Init script: a hidden tab whose timers Chrome throttles (see the file comment); `__hide(alignMs)` turns it on. */
