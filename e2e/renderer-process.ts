@@ -33,7 +33,7 @@ import type { Page } from '@playwright/test';
 const MARK_MIB = 64;
 /** A renderer counts as marked when its minor page faults grew by at least this part of the marker's pages. */
 const MARKED_PART = 0.75;
-/** A running page answers a trivial evaluate within milliseconds, and well within this even on a loaded machine. */
+/** How long the stopped page must stay silent at least (a running one answers a trivial evaluate in milliseconds). */
 const ANSWER_WAIT_MS = 2_000;
 /**
  * How long the other pages may take to answer while the page is held: below the 10 s of silence (4 s of probes,
