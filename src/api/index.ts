@@ -5,7 +5,7 @@
 export { joinMesh } from './join-mesh';
 export type { JoinMeshConfig } from './mesh-config';
 export type { Mesh, MeshPeer, SendReceipt } from './mesh';
-export type { ListenOptions, MeshEvents, MeshHandler, MeshMessage } from './mesh-events';
+export type { ListenOptions, MeshEvents, MeshHandler, MeshMessage, MeshProgress } from './mesh-events';
 export { MeshError, isMeshError, type MeshErrorCode } from './mesh-error';
 export type { JsonValue, MeshData } from './payload';
 export type { NodeState } from '../node/mesh-node-types';

@@ -12,9 +12,25 @@ export interface MeshMessage {
   /** What the sender passed to `send` or `broadcast` (a `Uint8Array` arrives as a `Uint8Array`). */
   data: MeshData;
   kind: 'unicast' | 'broadcast';
+  /** The message's ID (what the sender's `broadcast` returned; `progress` events carry the same). */
+  msgId: string;
   /** The nodes it crossed, sender first, this node last. */
   trace: string[];
   hops: number;
+}
+
+/**
+ * A large message on its way to this node: it travels in pieces of 12 000 bytes, and each piece that arrives but
+ * the last is reported (the last is the `message` event). `receivedBytes` counts the encoded payload (a string as
+ * UTF-8); the total is at most `totalPieces × 12 000`.
+ */
+export interface MeshProgress {
+  from: string;
+  msgId: string;
+  kind: 'unicast' | 'broadcast';
+  receivedPieces: number;
+  totalPieces: number;
+  receivedBytes: number;
 }
 
 /** The events a mesh emits, by name. */
@@ -24,6 +40,8 @@ export interface MeshEvents {
   /** A member left: said goodbye (`left`), stopped answering (`dead`) or went stale (`stale`). */
   'peer-leave': { id: string; reason: RemovalReason };
   message: MeshMessage;
+  /** A piece of a large message for this node arrived (see `MeshProgress`). */
+  progress: MeshProgress;
   /** This node's state changed (`joining`, `connected`, `isolated`, `offline`, `stopped`), with why when known. */
   state: { state: NodeState; detail?: string };
   /** A line of the routing log: a message sent, received, forwarded or dropped here, with its trace so far. */

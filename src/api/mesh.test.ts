@@ -113,9 +113,13 @@ describe('Mesh (public API over the driver)', () => {
     expect(atC.find((m) => m.kind === 'broadcast')).toMatchObject({ from: a.id, data: 'to everyone' });
     // Bytes broadcast arrive as bytes, a large payload (several binary pieces) included.
     const large = Uint8Array.from({ length: 40_000 }, (_, i) => i & 0xff);
-    a.broadcast(large);
+    const progressAtC = record(c, 'progress');
+    const largeId = a.broadcast(large);
     await w.runUntil(() => atC.some((m) => m.data instanceof Uint8Array), 'binary broadcast delivered');
-    expect(atC.find((m) => m.data instanceof Uint8Array)?.data).toEqual(large);
+    expect(atC.find((m) => m.data instanceof Uint8Array)).toMatchObject({ data: large, msgId: largeId });
+    // Its 4 pieces: the first 3 are reported as they come, the 4th is the message.
+    expect(progressAtC.map((p) => [p.msgId, p.kind, p.from, p.receivedPieces, p.totalPieces])).toEqual([1, 2, 3].map((n) => [largeId, 'broadcast', a.id, n, 4]));
+    expect(progressAtC.at(-1)?.receivedBytes).toBe(36_000);
   });
 
   it('failures are MeshErrors with codes: bad-target, bad-payload, unreachable, stopped', async () => {

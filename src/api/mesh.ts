@@ -105,8 +105,9 @@ export function createMesh(node: MeshNode, setup: MeshSetup): Mesh {
         payloadsRefused++;
         return;
       }
-      emitter.emit('message', { from: delivery.from, data: decoded.data, kind: delivery.kind, trace: delivery.trace, hops: delivery.hops });
+      emitter.emit('message', { from: delivery.from, data: decoded.data, kind: delivery.kind, msgId: delivery.msgId, trace: delivery.trace, hops: delivery.hops });
     }),
+    node.on('progress', (progress) => emitter.emit('progress', { ...progress })),
     node.on('state', (change) => {
       settle(change.state);
       emitter.emit('state', change);

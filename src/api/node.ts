@@ -34,6 +34,6 @@ export async function joinMesh(config: JoinNodeMeshConfig): Promise<Mesh> {
 export { startNodePeer, type NodePeerConfig } from '../node/node-peer';
 export type { JoinMeshConfig } from './mesh-config';
 export type { Mesh, MeshPeer, SendReceipt } from './mesh';
-export type { ListenOptions, MeshEvents, MeshHandler, MeshMessage } from './mesh-events';
+export type { ListenOptions, MeshEvents, MeshHandler, MeshMessage, MeshProgress } from './mesh-events';
 export { MeshError, isMeshError, type MeshErrorCode } from './mesh-error';
 export type { JsonValue, MeshData } from './payload';

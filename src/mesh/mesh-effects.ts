@@ -4,7 +4,7 @@
  */
 import type { IntroductionReason, MembershipEvent } from '../core/effects';
 import type { NodeId } from '../core/wire';
-import type { RoutedDelivery, RouteLogEntry, UnicastResult } from '../routing/router-effects';
+import type { RoutedDelivery, RoutedProgress, RouteLogEntry, UnicastResult } from '../routing/router-effects';
 import type { OutFrame } from './frame-codec';
 import type { SignalPayload } from './signal-payload';
 
@@ -36,6 +36,8 @@ export type MeshEffect =
   | { type: 'membership'; event: MembershipEvent }
   /** A routed message for this node. */
   | { type: 'deliver'; delivery: RoutedDelivery }
+  /** A piece (not the last) of a routed message of several pieces arrived here. */
+  | { type: 'progress'; progress: RoutedProgress }
   /** The outcome of a unicast this node sent (by the msgId `send` returned). */
   | { type: 'result'; msgId: string; result: UnicastResult }
   /** A line of the routing log. */

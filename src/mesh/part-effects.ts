@@ -74,6 +74,7 @@ export function runRouterEffects(effects: readonly RouterEffect[], host: PartEff
         host.drop(effect.from, effect.reason);
         break;
       case 'deliver':
+      case 'progress':
       case 'result':
         host.emit(effect);
         break;

@@ -4,7 +4,7 @@ import type { Emitter } from '../util/emitter';
 import type { MeshNodeEvents } from './mesh-node-types';
 
 /** The effects that only observers hear of. */
-export type ObserverEffect = Extract<MeshEffect, { type: 'membership' | 'deliver' | 'route-log' | 'topology' | 'gossip' | 'drop' }>;
+export type ObserverEffect = Extract<MeshEffect, { type: 'membership' | 'deliver' | 'progress' | 'route-log' | 'topology' | 'gossip' | 'drop' }>;
 
 /** Emits `effect` as the node event observers listen for. */
 export function tellObservers(emitter: Emitter<MeshNodeEvents>, effect: ObserverEffect): void {
@@ -13,6 +13,8 @@ export function tellObservers(emitter: Emitter<MeshNodeEvents>, effect: Observer
       return emitter.emit('membership', effect.event);
     case 'deliver':
       return emitter.emit('message', effect.delivery);
+    case 'progress':
+      return emitter.emit('progress', effect.progress);
     case 'route-log':
       return emitter.emit('route', effect.entry);
     case 'topology':

@@ -10,7 +10,7 @@ import type { KeyIdentity } from '../identity/keys';
 import type { SignalingClient } from '../adapters/signaling-client';
 import type { LinkCounts } from '../mesh/link-accounting';
 import type { MeshStatsSnapshot } from '../mesh/mesh-stats';
-import type { Router, RoutedDelivery, RouteLogEntry } from '../routing/router';
+import type { Router, RoutedDelivery, RoutedProgress, RouteLogEntry } from '../routing/router';
 import type { RouterOptions } from '../routing/router-options';
 import type { ConnectionBudget } from '../transport/budget';
 import type { Clock } from '../util/clock';
@@ -30,6 +30,8 @@ export interface MeshNodeEvents {
   changed: Record<string, never>;
   /** A routed message (unicast or broadcast) for this node, with the trace of the hops it crossed. */
   message: RoutedDelivery;
+  /** A message of several pieces is arriving (each piece but the last; the last is the `message`). */
+  progress: RoutedProgress;
   /** A line of the routing log: a routed frame sent, received, forwarded or dropped here. */
   route: RouteLogEntry;
   /** A gossip message sent to or received from a neighbour (push, pull, sync, news, table). */

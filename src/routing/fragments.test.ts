@@ -38,13 +38,20 @@ describe('payload fragments', () => {
     expect(reassemble([new Uint8Array(0)])).toEqual({ status: 'dropped', reason: 'bad-payload' });
   });
 
+  it('says how far a message of several pieces has come, in pieces and bytes', () => {
+    const r = new Reassembler(LIMITS);
+    expect(r.offer(0, 'm', 'o', 2, 3, new Uint8Array(5))).toEqual({ status: 'partial', received: 1, pieces: 3, receivedBytes: 5 });
+    expect(r.offer(0, 'm', 'o', 0, 3, new Uint8Array([1, 9, 9]))).toEqual({ status: 'partial', received: 2, pieces: 3, receivedBytes: 8 });
+    expect(r.offer(0, 'm', 'o', 1, 3, new Uint8Array(2))).toMatchObject({ status: 'complete' });
+  });
+
   it('bounds pending messages, refuses duplicates and inconsistent counts, and expires', () => {
     const r = new Reassembler(LIMITS);
     const b = new Uint8Array([1]);
-    expect(r.offer(0, 'a', 'o', 0, 2, b)).toEqual({ status: 'partial' });
+    expect(r.offer(0, 'a', 'o', 0, 2, b)).toEqual({ status: 'partial', received: 1, pieces: 2, receivedBytes: 1 });
     expect(r.offer(0, 'a', 'o', 0, 2, b)).toEqual({ status: 'dropped', reason: 'duplicate-piece' });
     expect(r.offer(0, 'a', 'o', 1, 3, b)).toEqual({ status: 'dropped', reason: 'inconsistent' });
-    expect(r.offer(0, 'b', 'o', 0, 2, b)).toEqual({ status: 'partial' });
+    expect(r.offer(0, 'b', 'o', 0, 2, b)).toEqual({ status: 'partial', received: 1, pieces: 2, receivedBytes: 1 });
     expect(r.offer(0, 'c', 'o', 0, 2, b)).toEqual({ status: 'dropped', reason: 'too-many-pending' });
     expect(r.nextExpiryMs()).toBe(1_000);
     expect(r.expire(1_000)).toBe(2);

@@ -44,13 +44,16 @@ interface Pending {
   origin: NodeId;
   pieces: (Uint8Array | undefined)[];
   received: number;
+  /** Bytes of the pieces received so far (what a progress bar shows). */
+  receivedBytes: number;
   startedMs: number;
 }
 
 /** What offering a piece did. */
 export type ReassemblyResult =
   | { status: 'complete'; data: string | Uint8Array }
-  | { status: 'partial' }
+  /** More pieces to come: how many of how many arrived, and their bytes (for progress reports). */
+  | { status: 'partial'; received: number; pieces: number; receivedBytes: number }
   | { status: 'dropped'; reason: 'bad-payload' | 'inconsistent' | 'too-many-pending' | 'duplicate-piece' };
 
 /** Puts pieces back together. Time is an argument (pure). */
@@ -73,14 +76,15 @@ export class Reassembler {
       let fromOrigin = 0;
       for (const other of this.pending.values()) if (other.origin === origin) fromOrigin++;
       if (fromOrigin >= this.limits.maxPendingPerOrigin) return { status: 'dropped', reason: 'too-many-pending' };
-      entry = { origin, pieces: new Array<Uint8Array | undefined>(pieces).fill(undefined), received: 0, startedMs: nowMs };
+      entry = { origin, pieces: new Array<Uint8Array | undefined>(pieces).fill(undefined), received: 0, receivedBytes: 0, startedMs: nowMs };
       this.pending.set(key, entry);
     }
     if (entry.pieces.length !== pieces) return { status: 'dropped', reason: 'inconsistent' };
     if (entry.pieces[piece] !== undefined) return { status: 'dropped', reason: 'duplicate-piece' };
     entry.pieces[piece] = body;
     entry.received++;
-    if (entry.received < pieces) return { status: 'partial' };
+    entry.receivedBytes += body.length;
+    if (entry.received < pieces) return { status: 'partial', received: entry.received, pieces, receivedBytes: entry.receivedBytes };
     this.pending.delete(key);
     return finish(entry.pieces as Uint8Array[]);
   }

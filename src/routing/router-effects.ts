@@ -22,6 +22,19 @@ export interface RoutedDelivery {
   msgId: string;
 }
 
+/**
+ * A message of several pieces is arriving here: `receivedPieces` of `totalPieces` are in (`receivedBytes` of at
+ * most `totalPieces × PIECE_BYTES`). Reported for each new piece but the last; the last one is the delivery.
+ */
+export interface RoutedProgress {
+  from: NodeId;
+  msgId: string;
+  kind: 'unicast' | 'broadcast';
+  receivedPieces: number;
+  totalPieces: number;
+  receivedBytes: number;
+}
+
 /** One line of the routing log (what the page draws). */
 export interface RouteLogEntry {
   dir: 'out' | 'in' | 'forward' | 'drop';
@@ -37,6 +50,7 @@ export interface RouteLogEntry {
 export type RouterEffect =
   | { type: 'send'; to: NodeId; message: RouteMessage }
   | { type: 'deliver'; delivery: RoutedDelivery }
+  | { type: 'progress'; progress: RoutedProgress }
   /** Signaling for this node from `from`, still unverified (the driver checks the origin's signature). */
   | { type: 'signal'; from: NodeId; body: string; trace: NodeId[] }
   | { type: 'result'; msgId: string; result: UnicastResult }

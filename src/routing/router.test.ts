@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../core/random';
-import { MAX_PAYLOAD_BYTES } from './fragments';
+import { MAX_PAYLOAD_BYTES, PIECE_BYTES } from './fragments';
 import { Router } from './router';
 import { decodeRouteMessage, encodedRouteSize, encodeRouteMessage, type RoutedFrame } from './route-wire';
 import { TestNetwork } from './test-network';
@@ -73,6 +73,36 @@ describe('Router: unicast', () => {
     const msgId = net.send('A0AAAAAAAAAAAAAAAAAAAA', 'C2CCCCCCCCCCCCCCCCCCCC', data);
     expect(net.deliveries.get('C2CCCCCCCCCCCCCCCCCCCC')?.[0]?.data).toBe(data);
     expect(net.results.get(msgId)).toMatchObject({ ok: true, hops: 2 });
+  });
+
+  it('reports the progress of a message of several pieces where it arrives, not at relays, once per piece', () => {
+    const net = new TestNetwork(IDS.slice(0, 3));
+    net.chain(['A0AAAAAAAAAAAAAAAAAAAA', 'B1BBBBBBBBBBBBBBBBBBBB', 'C2CCCCCCCCCCCCCCCCCCCC']);
+    net.advance(1_000);
+    const bytes = new Uint8Array(3 * PIECE_BYTES); // with its content tag: 4 pieces
+    const msgId = net.send('A0AAAAAAAAAAAAAAAAAAAA', 'C2CCCCCCCCCCCCCCCCCCCC', bytes);
+    expect(net.results.get(msgId)).toMatchObject({ ok: true });
+    const atTarget = net.progress.filter((p) => p.at === 'C2CCCCCCCCCCCCCCCCCCCC').map((p) => p.progress);
+    expect(net.progress.every((p) => p.at === 'C2CCCCCCCCCCCCCCCCCCCC')).toBe(true); // the relay B1 reports nothing
+    expect(atTarget.map((p) => [p.receivedPieces, p.totalPieces, p.receivedBytes])).toEqual([
+      [1, 4, PIECE_BYTES],
+      [2, 4, 2 * PIECE_BYTES],
+      [3, 4, 3 * PIECE_BYTES],
+    ]);
+    expect(atTarget.every((p) => p.msgId === msgId && p.kind === 'unicast' && p.from === 'A0AAAAAAAAAAAAAAAAAAAA')).toBe(true);
+    expect(net.deliveries.get('C2CCCCCCCCCCCCCCCCCCCC')).toHaveLength(1);
+
+    // A broadcast reports at every node it reaches; a one-piece message reports nothing.
+    net.progress.length = 0;
+    const { msgId: bcId, effects } = net.router('A0AAAAAAAAAAAAAAAAAAAA').broadcast(net.nowMs, new Uint8Array(PIECE_BYTES));
+    net.apply('A0AAAAAAAAAAAAAAAAAAAA', effects);
+    net.run();
+    for (const id of ['B1BBBBBBBBBBBBBBBBBBBB', 'C2CCCCCCCCCCCCCCCCCCCC']) {
+      expect(net.progress.filter((p) => p.at === id).map((p) => [p.progress.msgId, p.progress.kind, p.progress.receivedPieces, p.progress.totalPieces])).toEqual([[bcId, 'broadcast', 1, 2]]);
+    }
+    net.progress.length = 0;
+    net.send('A0AAAAAAAAAAAAAAAAAAAA', 'C2CCCCCCCCCCCCCCCCCCCC', 'small');
+    expect(net.progress).toEqual([]);
   });
 
   it('carries bytes as bytes, unicast and broadcast, over multiple hops in binary pieces', () => {

@@ -21,11 +21,11 @@ import { AdvertFlood } from './advert-flood';
 import { MAX_PAYLOAD_BYTES, Reassembler, splitPayload, type ReassemblyResult } from './fragments';
 import { LinkStateDb } from './link-state';
 import { ReversePaths, SeenKeys, SignalAdmission } from './relay-memory';
-import { logEntry, type RoutedDelivery, type RouterEffect, type UnicastResult } from './router-effects';
+import { logEntry, type RoutedDelivery, type RoutedProgress, type RouterEffect, type UnicastResult } from './router-effects';
 import { resolveRouterOptions, type RouterOptions } from './router-options';
 import { ROUTE_LIMITS, type RouteMessage, type RoutedFrame } from './route-wire';
 
-export type { RoutedDelivery, RouteLogEntry, RouterEffect, UnicastResult } from './router-effects';
+export type { RoutedDelivery, RoutedProgress, RouteLogEntry, RouterEffect, UnicastResult } from './router-effects';
 
 interface PendingUnicast {
   to: NodeId;
@@ -197,6 +197,7 @@ export class Router {
     }
     const assembled = this.offerPiece(nowMs, frame);
     if (assembled.status === 'dropped') return [...effects, ...this.drop(from, frame, assembled.reason)];
+    if (assembled.status === 'partial') effects.push(progressOf(frame, 'broadcast', assembled));
     if (assembled.status === 'complete') {
       this.stats.delivered++;
       const delivery: RoutedDelivery = { from: frame.origin, data: assembled.data, trace, hops: trace.length - 1, kind: 'broadcast', msgId: frame.msgId };
@@ -221,9 +222,9 @@ export class Router {
           // A retry re-sends pieces that already arrived: not worth a drop report.
           return assembled.reason === 'duplicate-piece' ? [] : this.drop(from, frame, assembled.reason);
         }
-        if (assembled.status === 'partial') return [];
-        const effects: RouterEffect[] = [];
         const key = `u|${frame.origin}|${frame.msgId}`;
+        if (assembled.status === 'partial') return this.seen.has(key) ? [] : [progressOf(frame, 'unicast', assembled)];
+        const effects: RouterEffect[] = [];
         // A retried message is acknowledged again (the first ack may have been lost) but delivered once.
         if (!this.seen.has(key)) {
           this.seen.add(nowMs, key);
@@ -390,6 +391,17 @@ export class Router {
     for (let i = 0; i < 16; i++) id += alphabet.charAt(randomInt(this.rng, 64));
     return id;
   }
+}
+
+function progressOf(
+  frame: RoutedFrame,
+  kind: RoutedProgress['kind'],
+  partial: { received: number; pieces: number; receivedBytes: number },
+): RouterEffect {
+  return {
+    type: 'progress',
+    progress: { from: frame.origin, msgId: frame.msgId, kind, receivedPieces: partial.received, totalPieces: partial.pieces, receivedBytes: partial.receivedBytes },
+  };
 }
 
 function seenKey(frame: RoutedFrame): string {

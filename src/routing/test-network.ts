@@ -4,7 +4,7 @@
  */
 import { seededRng } from '../core/random';
 import type { NodeId } from '../core/wire';
-import { Router, type RoutedDelivery, type RouteLogEntry, type RouterEffect, type UnicastResult } from './router';
+import { Router, type RoutedDelivery, type RoutedProgress, type RouteLogEntry, type RouterEffect, type UnicastResult } from './router';
 import type { RouterOptions } from './router-options';
 import { decodeRouteMessage, encodeRouteMessage, type RouteMessage } from './route-wire';
 
@@ -12,6 +12,8 @@ import { decodeRouteMessage, encodeRouteMessage, type RouteMessage } from './rou
 export class TestNetwork {
   readonly routers = new Map<NodeId, Router>();
   readonly deliveries = new Map<NodeId, RoutedDelivery[]>();
+  /** Progress reports of messages of several pieces, by the node they arrived at. */
+  readonly progress: { at: NodeId; progress: RoutedProgress }[] = [];
   readonly results = new Map<string, UnicastResult>();
   readonly drops: { at: NodeId; reason: string }[] = [];
   readonly signals: { at: NodeId; from: NodeId; body: string; trace: NodeId[] }[] = [];
@@ -87,6 +89,9 @@ export class TestNetwork {
           break;
         case 'deliver':
           this.deliveries.get(at)?.push(effect.delivery);
+          break;
+        case 'progress':
+          this.progress.push({ at, progress: effect.progress });
           break;
         case 'result':
           this.results.set(effect.msgId, effect.result);
