@@ -10,7 +10,7 @@ import type { JsonValue, MeshData } from '../api/payload';
 export const FIXTURE_STORE = '__starmeshFixture';
 
 /** The events the init script records. */
-export const RECORDED_EVENTS = ['peer-join', 'peer-leave', 'message', 'state', 'route'] as const;
+export const RECORDED_EVENTS = ['peer-join', 'peer-leave', 'message', 'progress', 'state', 'route'] as const;
 
 /** Recorded events kept per event name; later ones are counted in `dropped` (a chatty route log stays bounded). */
 export const MAX_RECORDED_PER_EVENT = 10_000;
