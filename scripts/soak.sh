@@ -41,8 +41,15 @@ stop_load() {
   if ((${#loaders[@]})); then kill "${loaders[@]}" 2>/dev/null; wait "${loaders[@]}" 2>/dev/null; fi
   loaders=()
 }
+# The run in progress: its own process group (setsid), so that stopping the soak stops the run's whole tree
+# (servers, browsers) too, not only this script.
+current=""
+stop_run() {
+  if [[ -n "$current" ]]; then kill -TERM -- "-$current" 2>/dev/null; wait "$current" 2>/dev/null; fi
+  current=""
+}
 trap 'stop_load' EXIT
-trap 'stop_load; exit 130' INT TERM
+trap 'stop_run; stop_load; exit 130' INT TERM
 
 passed=0
 failed=0
@@ -58,8 +65,15 @@ for ((i = 1; i <= runs; i++)); do
   clone="$work/run-$i"
   log="$work/run-$i.log"
   start=$(date +%s)
-  if git clone -q --no-hardlinks "$repo" "$clone" >"$log" 2>&1 && git -C "$clone" checkout -q "$commit" >>"$log" 2>&1 \
-    && (cd "$clone" && bash .ci/run) >>"$log" 2>&1; then
+  rc=1
+  if git clone -q --no-hardlinks "$repo" "$clone" >"$log" 2>&1 && git -C "$clone" checkout -q "$commit" >>"$log" 2>&1; then
+    (cd "$clone" && exec setsid bash .ci/run) >>"$log" 2>&1 &
+    current=$!
+    wait "$current"
+    rc=$?
+    current=""
+  fi
+  if ((rc == 0)); then
     status=passed
     passed=$((passed + 1))
   else
