@@ -8,11 +8,12 @@
  * left as; cutting bytes (not text) means a cut can never split a character.
  */
 import type { NodeId } from '../core/wire';
+import { ROUTE_LIMITS } from './route-wire';
 
 /** Largest payload, in bytes (a string's UTF-8 length). */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
-/** Bytes per piece (the binary frame, with a 16-hop trace in its header, stays under 16 KiB). */
-export const PIECE_BYTES = 12_000;
+/** Bytes per piece: the most a binary data frame accepts (with a 16-hop trace in its header it stays under 16 KiB). */
+export const PIECE_BYTES = ROUTE_LIMITS.maxBodyBytes;
 
 /** Leading byte of the joined payload: what the sender gave. */
 const CONTENT_TEXT = 0;

@@ -57,7 +57,7 @@ export const ROUTE_LIMITS = Object.freeze({
   maxAdvertNeighbours: 32,
   /** Adverts in one frame. */
   maxAdvertsPerFrame: 128,
-  /** Pieces of one message: 256 KiB of data in 12 000-character pieces is 30; a little slack. */
+  /** Pieces of one message: 256 KiB (plus its content tag byte) in 12 000-byte pieces is 22; slack kept. */
   maxPieces: 32,
   /** Longest text body, in characters (the frame stays ≤ 16 KiB with a full trace). */
   maxBodyChars: 14_000,
